@@ -1,0 +1,165 @@
+"""Validation of the order lookup, account email and new address forms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.base import metadata_email
+from actions.config import Settings
+from actions.formatting import normalise_email, normalise_order_id
+from actions.services import Services, services_for
+from actions.store import OrderNotFound
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MIN_ADDRESS_LENGTH = 10
+MAX_ADDRESS_LENGTH = 300
+
+
+class _FormValidation(FormValidationAction):
+    """Shared: optional injected services and an honest answer when validation fails."""
+
+    # What the customer was trying to do, for utter_something_went_wrong.
+    failure_task = "check those details"
+
+    def __init__(self, services: Services | None = None) -> None:
+        self._services = services
+
+    @abstractmethod
+    def name(self) -> str:
+        """Abstract here so rasa_sdk registers only the concrete validators."""
+
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = services_for(Settings.from_env())
+        return self._services
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except Exception:
+            # Reject what could not be checked, so nothing unverified is trusted; the form
+            # then asks again and the conversation stays usable.
+            logger.exception("%s failed in conversation %s", self.name(), tracker.sender_id)
+            dispatcher.utter_message(response="utter_something_went_wrong", task=self.failure_task)
+            return [
+                SlotSet(slot, None)
+                for slot in tracker.slots_to_validate()
+                if slot in self.domain_slots(domain)
+            ]
+
+    async def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Use the email the channel passed in metadata, so a signed-in customer isn't asked."""
+        if tracker.get_slot("email"):
+            return {}
+        email = metadata_email(tracker)
+        return {"email": email} if email else {}
+
+
+class ValidateOrderLookupForm(_FormValidation):
+    failure_task = "look up your order"
+
+    def name(self) -> str:
+        return "validate_order_lookup_form"
+
+    async def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order_id = normalise_order_id(value)
+        if order_id is None:
+            dispatcher.utter_message(response="utter_invalid_order_id", value=str(value))
+            return {"order_id": None}
+        email = normalise_email(tracker.get_slot("email"))
+        customer_id = tracker.get_slot("customer_id")
+        if email is None and not customer_id:
+            return {"order_id": order_id}  # checked once the email is in
+        return await self._check_owner(order_id, email, customer_id, dispatcher)
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = normalise_email(value)
+        if email is None:
+            dispatcher.utter_message(response="utter_invalid_email", value=str(value))
+            return {"email": None}
+        order_id = normalise_order_id(tracker.get_slot("order_id"))
+        if order_id is None:
+            return {"email": email}
+        return await self._check_owner(order_id, email, None, dispatcher)
+
+    async def _check_owner(
+        self,
+        order_id: str,
+        email: str | None,
+        customer_id: str | None,
+        dispatcher: CollectingDispatcher,
+    ) -> dict[str, Any]:
+        store = self.services().store
+        try:
+            order = await _in_thread(store.find_order, order_id, email=email, customer_id=customer_id)
+        except OrderNotFound:
+            # Same words whether the order is missing or someone else's.
+            dispatcher.utter_message(
+                response="utter_order_not_found_for_email",
+                order_id=order_id,
+                email=email or "the email you gave earlier",
+            )
+            # Only the order id is asked again, whether or not the email has an account:
+            # behaving differently would tell a stranger which addresses are customers.
+            # The reply names the email, and a corrected one sent at any point replaces it.
+            return {"order_id": None}
+        return {"order_id": order_id, "email": order.email, "customer_id": order.customer_id}
+
+
+class ValidateAccountEmailForm(_FormValidation):
+    failure_task = "check your account email"
+
+    def name(self) -> str:
+        return "validate_account_email_form"
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # No existence check here: saying whether an address has an account would let
+        # anyone probe for customers.
+        email = normalise_email(value)
+        if email is None:
+            dispatcher.utter_message(response="utter_invalid_email", value=str(value))
+        return {"email": email}
+
+
+class ValidateNewAddressForm(_FormValidation):
+    failure_task = "take the new address"
+
+    def name(self) -> str:
+        return "validate_new_address_form"
+
+    def validate_new_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        address = " ".join(str(value or "").split())
+        has_number = any(ch.isdigit() for ch in address)
+        if not (MIN_ADDRESS_LENGTH <= len(address) <= MAX_ADDRESS_LENGTH) or not has_number:
+            dispatcher.utter_message(response="utter_invalid_address", value=address)
+            return {"new_address": None}
+        return {"new_address": address}
+
+
+async def _in_thread(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await asyncio.to_thread(call, *args, **kwargs)

@@ -1,0 +1,33 @@
+"""`python -m handoff`: run the gateway (logs only; settings from the environment)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from aiohttp import web
+
+from handoff.app import create_app
+from handoff.settings import load_settings
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("HANDOFF_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = load_settings()
+    logging.getLogger("handoff").info(
+        "handoff gateway on http://%s:%d (Rasa at %s)", settings.host, settings.port, settings.rasa_url
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""The gateway's app factory: aiohttp + python-socketio, every resource opened and closed in
+cleanup_ctx, every dependency passed explicitly."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import socketio
+from aiohttp import web
+
+from actions.settings_files import MakeItRightBudget
+from actions.store import StoreService, open_store
+from handoff.agent_api import PREFIX, ROUTES, AgentApi, domain_errors
+from handoff.agent_ns import AgentNamespace
+from handoff.agent_service import AgentService
+from handoff.auth import AgentAuth
+from handoff.customer_ns import CustomerNamespace
+from handoff.customer_service import CustomerService
+from handoff.db import Database, make_engine
+from handoff.escalation_policy import load_policy
+from handoff.escalator import Escalator
+from handoff.messenger import Messenger
+from handoff.next_steps import NextStepCatalog
+from handoff.notify import Notifier
+from handoff.policy_adapter import ModulePolicy
+from handoff.policy_port import EscalationPolicy
+from handoff.rasa_client import RasaClient
+from handoff.remedies import RemedyDesk
+from handoff.routing import HighEmotion, Router, Scheduler
+from handoff.session_ids import SessionSigner
+from handoff.settings import AgentBudget, Settings, load_agent_budget
+from handoff.suggestions import Suggester
+from handoff.summary_facts import StoreReader
+from handoff.summary_store import StoreServiceReader
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Gateway:
+    """Everything a running gateway holds; one instance per app (and so per test)."""
+
+    database: Database
+    customers: CustomerService
+    agents: AgentService
+    auth: AgentAuth
+    escalator: Escalator
+    api: AgentApi
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The shop's database (None without STORE_DATABASE_URL) and the make-it-right budgets
+    of settings/make_it_right.yml: the bot's, and the agents' (`agents:`)."""
+
+    store: StoreService | None
+    bot_budget: MakeItRightBudget
+    agent_budget: AgentBudget
+
+
+SETTINGS = web.AppKey("settings", Settings)
+SHOP = web.AppKey("shop", Shop)
+SIO = web.AppKey("sio", socketio.AsyncServer)
+GATEWAY = web.AppKey("gateway", Gateway)
+
+
+def create_app(
+    settings: Settings,
+    policy: EscalationPolicy | None = None,
+    clock: Clock = time.time,
+    scheduler: Scheduler | None = None,
+    shop: StoreService | None = None,
+) -> web.Application:
+    """Build the gateway. `policy` defaults to the real escalation modules reading
+    `settings.escalation_policy_path`; tests may inject a fake. `scheduler` runs the
+    high-emotion offer timers (the event loop by default; tests pass a manual one). `shop`
+    is the store at `settings.store_database_url` unless given."""
+    app = web.Application(middlewares=[domain_errors])
+    app[SETTINGS] = settings
+    app[SHOP] = _shop(settings, shop)
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
+        if settings.redis_url
+        else None
+    )
+    cors = "*" if settings.cors_origins == "*" else [o.strip() for o in settings.cors_origins.split(",")]
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=cors,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
+        logger=False,
+    )
+    sio.attach(app)
+    app[SIO] = sio
+    policy_file = load_policy(settings.escalation_policy_path)
+    escalation_policy = policy or ModulePolicy(policy_file, _store_reader(app[SHOP].store), clock)
+    routing = _Routing(HighEmotion.from_policy(policy_file), scheduler)
+    app.cleanup_ctx.append(_gateway_ctx(escalation_policy, routing, clock))
+    _add_api_routes(app)
+    _add_static(app, settings)
+    app.router.add_get("/health", _health)
+    return app
+
+
+def _shop(settings: Settings, store: StoreService | None) -> Shop:
+    if store is None and settings.store_database_url:
+        store = open_store(settings.store_database_url, create=False)
+    # Both budgets are read at start, so a typo in the file stops the gateway, not a remedy.
+    path = settings.make_it_right_path
+    return Shop(store, MakeItRightBudget.load(path), load_agent_budget(path))
+
+
+def _store_reader(store: StoreService | None) -> StoreReader | None:
+    return StoreServiceReader(store) if store else None
+
+
+@dataclass(frozen=True)
+class _Routing:
+    high_emotion: HighEmotion
+    scheduler: Scheduler | None
+
+
+def _gateway_ctx(
+    policy: EscalationPolicy, routing: _Routing, clock: Clock
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        settings, sio = app[SETTINGS], app[SIO]
+        database = Database(make_engine(settings.database_url))
+        await database.run(lambda conn: None)  # fail fast on a bad URL
+        database.create_schema()
+        http = aiohttp.ClientSession()
+        rasa = RasaClient(http, settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+        notifier = Notifier(sio)
+        router = Router(settings, database, routing.high_emotion, clock, routing.scheduler)
+        notifier.listen(router.on_team_event)
+        messenger = Messenger(database, notifier, clock)
+        escalator = Escalator(settings, messenger, rasa, policy, router)
+        customers = CustomerService(
+            settings=settings,
+            messenger=messenger,
+            rasa=rasa,
+            escalator=escalator,
+            policy=policy,
+            signer=SessionSigner(settings.secret),
+        )
+        next_steps = NextStepCatalog.from_domain(settings.domain_path)
+        agents = AgentService(
+            settings, messenger, rasa, escalator, next_steps, high_emotion=routing.high_emotion
+        )
+        auth = AgentAuth(database, settings.agent_session_hours, clock)
+        sio.register_namespace(CustomerNamespace(customers, settings.max_message_chars))
+        agent_namespace = AgentNamespace(auth, agents, escalator, settings.presence_grace_seconds)
+        sio.register_namespace(agent_namespace)
+        shop = app[SHOP]
+        remedy_desk = RemedyDesk(database, messenger, shop.store, shop.agent_budget, shop.bot_budget)
+        api = AgentApi(
+            auth, agents, escalator, Suggester.from_folder(settings.empathy_content_dir), remedy_desk
+        )
+        app[GATEWAY] = Gateway(database, customers, agents, auth, escalator, api)
+        logger.info(
+            "handoff gateway ready (database %s)", database.engine.url.render_as_string(hide_password=True)
+        )
+        try:
+            yield
+        finally:
+            messenger.stale_typing.close()
+            agent_namespace.close()
+            router.close()
+            await customers.drain()
+            await agents.drain()
+            await router.drain()
+            await http.close()
+            database.close()
+
+    return ctx
+
+
+def _add_api_routes(app: web.Application) -> None:
+    for method, path, name in ROUTES:
+        app.router.add_route(method, PREFIX + path, _delegate(name))
+
+
+def _delegate(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        view: Callable[[web.Request], Awaitable[web.StreamResponse]] = getattr(request.app[GATEWAY].api, name)
+        return await view(request)
+
+    return handler
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def _add_static(app: web.Application, settings: Settings) -> None:
+    """Serve widget/ at / and /widget/, the console at /agent, when they exist."""
+    widget, console = settings.widget_dir, settings.console_dir
+    if widget.is_dir():
+        app.router.add_get("/", _index(widget))
+        app.router.add_static("/widget/", widget)
+    if console.is_dir():
+        app.router.add_get("/agent", _index(console))
+        app.router.add_static("/agent/", console)
+
+
+def _index(directory: Path) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        index = directory / "index.html"
+        if not index.is_file():
+            raise web.HTTPNotFound(text=f"{directory.name}/index.html is missing")
+        return web.FileResponse(index)
+
+    return handler

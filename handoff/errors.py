@@ -1,0 +1,79 @@
+"""Domain errors raised by the model layer; the HTTP and socket edges turn them into responses.
+
+Each error carries a stable machine `code` (documented in docs/agent-api.md and
+docs/socket-protocol.md) and the HTTP status the REST edge uses for it.
+"""
+
+from __future__ import annotations
+
+
+class HandoffError(Exception):
+    """Base class: a request the gateway understood but must refuse."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(HandoffError):
+    code = "invalid_input"
+    status = 400
+
+
+class NotAuthenticated(HandoffError):
+    code = "not_authenticated"
+    status = 401
+
+
+class Forbidden(HandoffError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(HandoffError):
+    code = "not_found"
+    status = 404
+
+
+class AlreadyClaimed(HandoffError):
+    code = "already_claimed"
+    status = 409
+
+
+class WrongState(HandoffError):
+    """The conversation is not in a state that allows this (e.g. resolving a queued one)."""
+
+    code = "wrong_state"
+    status = 409
+
+
+class NotOwner(HandoffError):
+    code = "not_owner"
+    status = 403
+
+
+class AgentAtCapacity(HandoffError):
+    code = "agent_at_capacity"
+    status = 409
+
+
+class AgentExists(HandoffError):
+    code = "agent_exists"
+    status = 409
+
+
+class OverBudget(HandoffError):
+    """A remedy above what this agent may give on their own (settings/make_it_right.yml)."""
+
+    code = "over_budget"
+    status = 409
+
+
+class StoreNotAvailable(HandoffError):
+    """The shop's database is not configured or did not answer."""
+
+    code = "store_unavailable"
+    status = 503

@@ -1,0 +1,1 @@
+"""`make run`: start every service of the product as one foreground command."""

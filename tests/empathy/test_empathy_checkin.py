@@ -1,0 +1,158 @@
+"""action_session_start: Rasa's session start plus the check-in on a resolved problem."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.empathy.checkin import ActionSessionStart
+from actions.empathy.follow_ups import CheckIn
+from actions.empathy.store_follow_ups import StoreFollowUps
+from actions.store import open_store
+from actions.store.database import make_engine, make_session_factory
+from actions.store.seed import seed_store
+
+TODAY = date(2026, 3, 13)
+NOW = datetime(2026, 3, 13, 9, 30)
+DOMAIN = {"session_config": {"carry_over_slots_to_new_session": True, "session_expiration_time": 60}}
+
+
+class FakeFollowUps:
+    def __init__(self, check_in: CheckIn | None, customers: dict[str, str] | None = None) -> None:
+        self.check_in = check_in
+        self.customers = customers or {}
+        self.marked: list[tuple[int, datetime]] = []
+        self.asked: list[tuple[str, date]] = []
+
+    def customer_id_for_email(self, email: str) -> str | None:
+        return self.customers.get(email)
+
+    def due_check_in(self, customer_id: str, as_of: date) -> CheckIn | None:
+        self.asked.append((customer_id, as_of))
+        return self.check_in if not self.marked else None
+
+    def mark_checked_in(self, resolution_id: int, at: datetime) -> None:
+        self.marked.append((resolution_id, at))
+
+
+REPLACEMENT = CheckIn(7, "replacement", "ORD-10234", "LEGO Creative Box", None, "Express replacement")
+
+
+def tracker(slots: dict | None = None) -> Tracker:
+    return Tracker(
+        sender_id="returning-customer",
+        slots=slots or {},
+        latest_message={},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: ActionSessionStart, slots: dict | None = None, domain: dict | None = None):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(slots), domain or DOMAIN)
+    return dispatcher.messages, events
+
+
+async def test_returning_customer_is_asked_about_the_replacement_first():
+    follow_ups = FakeFollowUps(REPLACEMENT)
+    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW)
+    messages, events = await run(
+        action, {"customer_id": "CUS-0001", "emotion": "frustrated", "order_id": "ORD-10234"}
+    )
+    assert [m["response"] for m in messages] == ["utter_checkin_replacement"]
+    assert messages[0]["order_id"] == "ORD-10234" and messages[0]["item"] == "LEGO Creative Box"
+    assert follow_ups.asked == [("CUS-0001", TODAY)]
+    assert follow_ups.marked == [(7, NOW)]
+    names = [e["event"] for e in events]
+    assert names[0] == "session_started" and names[-1] == "action"
+    carried = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    # The customer and the order carry over; a mood from last time does not; the
+    # customer's yes/no answers the check-in (pending_offer, see actions/offers.py).
+    assert carried == {"customer_id": "CUS-0001", "order_id": "ORD-10234", "pending_offer": "checkin"}
+
+
+async def test_the_check_in_happens_once():
+    follow_ups = FakeFollowUps(REPLACEMENT)
+    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW)
+    await run(action, {"customer_id": "CUS-0001"})
+    messages, _ = await run(action, {"customer_id": "CUS-0001"})
+    assert messages == []
+
+
+async def test_customer_found_through_the_channel_metadata():
+    follow_ups = FakeFollowUps(
+        CheckIn(3, "refund", "ORD-10007", None, "42.00 EUR", "Refund"), {"anna@example.com": "CUS-0002"}
+    )
+    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW)
+    metadata = {"customer": {"email": " Anna@Example.com "}}
+    messages, events = await run(action, {"session_started_metadata": metadata})
+    assert [m["response"] for m in messages] == ["utter_checkin_refund"]
+    assert messages[0]["amount"] == "42.00 EUR"
+    assert {
+        "event": "slot",
+        "name": "session_started_metadata",
+        "value": metadata,
+        "timestamp": None,
+    } in events
+
+
+async def test_unknown_customer_starts_quietly():
+    follow_ups = FakeFollowUps(REPLACEMENT)
+    messages, events = await run(ActionSessionStart(lambda: follow_ups, clock=lambda: NOW))
+    assert messages == []
+    assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+async def test_no_carry_over_when_the_domain_says_so():
+    follow_ups = FakeFollowUps(None)
+    domain = {"session_config": {"carry_over_slots_to_new_session": False}}
+    _, events = await run(ActionSessionStart(lambda: follow_ups), {"customer_id": "CUS-0001"}, domain)
+    assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+async def test_a_broken_store_never_blocks_the_session(caplog):
+    def broken():
+        raise ConnectionError("database is down")
+
+    messages, events = await run(ActionSessionStart(broken), {"customer_id": "CUS-0001"})
+    assert messages == []
+    assert events[0]["event"] == "session_started"
+    assert "empathy.checkin_failed" in caplog.text
+
+
+@pytest.fixture()
+def seeded(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    summary = seed_store(engine, TODAY)
+    store = open_store(url, clock=lambda: NOW, create=False)
+    return store, StoreFollowUps(store, make_session_factory(engine)), summary
+
+
+def test_real_store_finds_the_due_resolution_and_marks_it(seeded):
+    store, follow_ups, summary = seeded
+    order_id, email = summary.demo_orders["delivered_damaged"]
+    customer_id = follow_ups.customer_id_for_email(email)
+    assert customer_id is not None
+    resolution = store.record_remedy(
+        order_id,
+        kind="replacement",
+        amount_cents=0,
+        detail="Express replacement",
+        conversation_id="c1",
+        follow_up_days=3,
+    )
+    assert follow_ups.due_check_in(customer_id, TODAY) is None  # not due yet
+    due = follow_ups.due_check_in(customer_id, date(2026, 3, 16))
+    assert due is not None
+    assert (due.resolution_id, due.kind, due.order_id) == (resolution.resolution_id, "replacement", order_id)
+    assert due.item
+    follow_ups.mark_checked_in(due.resolution_id, NOW)
+    assert follow_ups.due_check_in(customer_id, date(2026, 3, 16)) is None

@@ -1,0 +1,110 @@
+"""The gateway in front of the real trained bot and action server (the `live_bot` fixture).
+
+Runs when models/ has a trained model (`make train`); skipped with that reason otherwise.
+The issue's done-criterion: a customer whose funeral flowers are late is handed to a person
+within one turn; the agent sees the whole story and replies; the customer sees the agent by
+name; the agent hands back and the bot carries on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestServer
+
+from handoff.app import GATEWAY, create_app
+from handoff.settings import Settings
+from tests.handoff.conftest import Running
+from tests.support.live_stack import MODEL
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not MODEL.exists(), reason=f"no trained model at {MODEL} (run `make train`)"),
+]
+
+
+@pytest_asyncio.fixture
+async def real_gw(live_bot: object, tmp_path: Path) -> AsyncIterator[Running]:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'handoff.db'}",
+        secret=secrets.token_hex(32).encode(),
+        rasa_url=live_bot.rasa_url,  # type: ignore[attr-defined]
+        rasa_token=live_bot.rasa_token,  # type: ignore[attr-defined]
+        # The real bot runs NLU, custom components and actions: give it real time.
+        rasa_timeout=20.0,
+        store_database_url=live_bot.store_database_url,  # type: ignore[attr-defined]
+        ping_interval=1.0,
+        ping_timeout=1.0,
+        widget_dir=tmp_path / "none",
+        console_dir=tmp_path / "none",
+    )
+    app = create_app(settings)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    http = aiohttp.ClientSession()
+    running = Running(str(server.make_url("")).rstrip("/"), app[GATEWAY], None, http, server)  # type: ignore[arg-type]
+    try:
+        yield running
+    finally:
+        for client in running.clients:
+            await client.disconnect()
+        await running.settle()
+        await http.close()
+        await server.close()
+
+
+async def test_late_funeral_flowers_reach_a_person_in_one_turn_and_back(real_gw: Running) -> None:
+    gw = real_gw
+    agent = await gw.logged_in_agent("ana", "Ana Lopez")
+    customer = gw.customer()
+    await customer.connect()
+
+    await customer.say("The flowers for my mum's funeral tomorrow still haven't arrived and I'm desperate")
+    status = await customer.seen.wait_for("handoff_status", lambda s: s["state"] == "queued", timeout=40)
+    assert status["position"] == 1
+    escalation = await agent.seen.wait_for("escalation", timeout=10)
+    assert escalation["reasons"], escalation
+    conversation_id = escalation["conversation_id"]
+    summary = escalation["summary"]
+    assert "funeral" in str(summary.get("transcript")).lower()
+
+    code, body = await agent.api("POST", f"/conversations/{conversation_id}/claim")
+    assert code == 200, body
+    await customer.bot_text(lambda t: "Ana Lopez from our team has joined" in t)
+    code, _ = await agent.api(
+        "POST",
+        f"/conversations/{conversation_id}/messages",
+        {"text": "I'm so sorry. I'm sending a replacement today."},
+    )
+    assert code == 201
+    reply = await customer.bot_text(lambda t: t.startswith("I'm so sorry. I'm sending"))
+    assert reply["metadata"]["sender"] == {"role": "agent", "name": "Ana Lopez"}
+
+    # While the person owns the conversation the bot stays silent, but Rasa records the message.
+    before = customer.seen.count("bot_uttered")
+    await customer.say("thank you, that would mean a lot")
+    await gw.settle()
+    assert customer.seen.count("bot_uttered") == before
+
+    code, body = await agent.api(
+        "POST",
+        f"/conversations/{conversation_id}/resolve",
+        {},
+    )
+    assert code == 200, body
+    await customer.bot_text(lambda t: "handed you back to the assistant" in t)
+    assert body["bot_messages"] and body["bot_messages"][0]["role"] == "bot"
+    await customer.say("what payment methods do you accept?")
+    answer = await customer.seen.wait_for(
+        "bot_uttered",
+        lambda m: (
+            m["metadata"]["sender"]["role"] == "bot" and m["metadata"]["seq"] > reply["metadata"]["seq"] + 3
+        ),
+        timeout=40,
+    )
+    assert answer["text"]
