@@ -201,8 +201,13 @@ class Rephraser:
             leads = fastest.leads.get(facts.goal or "") or fastest.leads["default"]
             # Said once per conversation, never to a happy customer, not when the reply
             # already offers the express option itself.
-            said = any(lead in m.text for m in view.bot_messages for lead in leads)
-            if first_in_turn and not said and feeling.emotion != "positive" and "express" not in base.lower():
+            lead_already_said = any(lead in m.text for m in view.bot_messages for lead in leads)
+            if (
+                first_in_turn
+                and not lead_already_said
+                and feeling.emotion != "positive"
+                and "express" not in base.lower()
+            ):
                 composer.add("fastest_first", _pick(leads, rng))
             buttons = _prefer_buttons(buttons, fastest.prefer)
         # Our acknowledgement already says sorry: the designer's opening apology would double it.

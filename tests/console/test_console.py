@@ -231,7 +231,9 @@ async def _claimed_by(stack: Stack, session_id: str, timeout: float = 10.0) -> s
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        conversation = await stack.gateway.database.run(store.conversation_for_session, session_hash(session_id))
+        conversation = await stack.gateway.database.run(
+            store.conversation_for_session, session_hash(session_id)
+        )
         if conversation is not None and conversation.agent_id is not None:
             return conversation.agent_id
         assert loop.time() < deadline, f"nobody owns the conversation after {timeout}s: {conversation}"
