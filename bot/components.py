@@ -27,7 +27,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.exceptions import InvalidConfigException, RasaException
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -174,6 +174,13 @@ class EmotionClassifier(GraphComponent):
             )
             return cls(config, model_storage, resource)
         extractor = FeatureExtractor(load_lexicons(), settings.hash_dim, settings.lexicon_weight)
+        if model.input_size != extractor.size:
+            # Weights from another featurizer would give confident nonsense, not an error.
+            raise RasaException(
+                f"EmotionClassifier: the trained model reads {model.input_size} features but "
+                f"this code makes {extractor.size} (the featurizer or a lexicon package "
+                "changed); retrain with `make train`."
+            )
         return cls(config, model_storage, resource, EmotionPerceiver(extractor, model))
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -38,6 +38,11 @@ class EmotionModel:
     labels: tuple[str, ...]
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]
 
+    @property
+    def input_size(self) -> int:
+        """Length of the feature vectors the network was trained on."""
+        return int(self.layers[0][0].shape[0])
+
     def predict_proba(self, vector: np.ndarray) -> np.ndarray:
         """Class probabilities for one feature vector (ordered like ``labels``)."""
         hidden = vector

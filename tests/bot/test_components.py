@@ -10,7 +10,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.exceptions import InvalidConfigException, RasaException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -148,6 +148,15 @@ def test_persist_load_round_trip(
     for text in ("I'm worried it won't come in time", "thanks, all sorted!", "WHY IS IT LATE"):
         assert _parse(loaded, text).get("emotion") == _parse(trained, text).get("emotion")
         assert _parse(loaded, text).get("frustration") == _parse(trained, text).get("frustration")
+
+
+def test_weights_from_another_featurizer_are_refused_at_load(
+    trained: EmotionClassifier, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    # The same weights read through a featurizer of another size (as after a change to the
+    # features or a lexicon package without retraining) must not silently mislabel.
+    with pytest.raises(RasaException, match="retrain with `make train`"):
+        EmotionClassifier.load(_config(hash_dim=1024), storage, Resource("emotion"), context)
 
 
 def test_load_without_a_trained_resource_tags_neutral(

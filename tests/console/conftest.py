@@ -41,6 +41,7 @@ from tests.handoff.clients import Customer
 from tests.handoff.fake_rasa import TOKEN, FakeRasa
 from tests.store.conftest import seeded_template, store_path  # noqa: F401 (fixtures: a seeded store)
 from tests.store.demo_store import NOW, TODAY, sqlite_url, store_on
+from tests.support.teardown import bounded
 
 # On a loaded 2-core machine Chromium can take longer than Playwright's 5 s default to
 # move focus or repaint; the assertions stay the same, they may just wait longer.
@@ -243,10 +244,10 @@ async def stack(tmp_path: Path, store_path: Path) -> AsyncIterator[Stack]:  # no
         yield running
     finally:
         for customer in running.customers:
-            await customer.disconnect()
-        await running.settle()
-        await server.close()
-        await rasa_server.close()
+            await bounded(customer.disconnect(), "customer disconnect")
+        await bounded(running.settle(), "gateway settle")
+        await bounded(server.close(), "gateway server close")
+        await bounded(rasa_server.close(), "fake Rasa close")
 
 
 # A spy installed before the console loads: records desktop notifications and chimes
@@ -307,7 +308,7 @@ async def browsers(tmp_path: Path, stack: Stack) -> AsyncIterator[Browsers]:
             yield running
         finally:
             for context in running.contexts:
-                await context.close()
+                await bounded(context.close(), "browser context close")
 
 
 async def login(page: Page, username: str) -> None:

@@ -29,6 +29,7 @@ from handoff.app import GATEWAY, Gateway, create_app
 from handoff.settings import Settings
 from tests.handoff.clients import Agent, Customer
 from tests.handoff.fake_rasa import TOKEN, FakeRasa
+from tests.support.teardown import bounded
 
 POSTGRES_URL = os.environ.get("HANDOFF_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery staple"
@@ -147,10 +148,11 @@ async def start_gateway(
 
     yield start
     for instance in running:
-        await asyncio.gather(*(client.disconnect() for client in instance.clients))
-        await instance.settle()
-        await instance.http.close()
-        await instance.server.close()
+        clients = asyncio.gather(*(client.disconnect() for client in instance.clients))
+        await bounded(clients, "client disconnects")
+        await bounded(instance.settle(), "gateway settle")
+        await bounded(instance.http.close(), "http session close")
+        await bounded(instance.server.close(), "gateway server close")
 
 
 @pytest_asyncio.fixture
