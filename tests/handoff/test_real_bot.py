@@ -21,6 +21,7 @@ from handoff.app import GATEWAY, create_app
 from handoff.settings import Settings
 from tests.handoff.conftest import Running
 from tests.support.live_stack import MODEL
+from tests.support.teardown import bounded
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,10 +53,10 @@ async def real_gw(live_bot: object, tmp_path: Path) -> AsyncIterator[Running]:
         yield running
     finally:
         for client in running.clients:
-            await client.disconnect()
-        await running.settle()
-        await http.close()
-        await server.close()
+            await bounded(client.disconnect(), "client disconnect")
+        await bounded(running.settle(), "gateway settle")
+        await bounded(http.close(), "http session close")
+        await bounded(server.close(), "gateway server close")
 
 
 async def test_late_funeral_flowers_reach_a_person_in_one_turn_and_back(real_gw: Running) -> None:

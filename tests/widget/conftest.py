@@ -14,6 +14,7 @@ import pytest_asyncio
 from playwright.async_api import BrowserContext, Page, async_playwright
 
 from tests.handoff.clients import Agent
+from tests.support.teardown import bounded
 from tests.widget.support import (
     AGENT_PASSWORD,
     ARTIFACTS,
@@ -95,4 +96,4 @@ async def agent(gateway: GatewayProcess) -> AsyncIterator[Agent]:
         try:
             yield person
         finally:
-            await person.disconnect()
+            await bounded(person.disconnect(), "agent disconnect")
