@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from handoff import store
 from handoff.background import BackgroundTasks
 from handoff.errors import InvalidInput
-from handoff.escalator import EMAIL, Escalator
+from handoff.escalator import EMAIL, Escalator, bot_asks_for_email
 from handoff.messenger import Messenger
 from handoff.policy_port import EscalationPolicy, Verdict, explicit_request
 from handoff.rasa_client import RasaClient, RasaUnavailable
@@ -250,8 +250,14 @@ class CustomerService:
 
     async def _bot_turn(self, conversation: Conversation, message: Message, metadata: dict[str, Any]) -> None:
         text = message.text or ""
-        # A bare address answering our follow-up question is for us, not for the bot.
-        if await self.escalator.take_follow_up_email(conversation, text) and _only_email(text):
+        # A bare address answering our follow-up question is for us, not for the bot, unless
+        # the bot asked for it too (to look up the order): then it serves both, and the
+        # customer is never asked for it a second time.
+        if (
+            await self.escalator.take_follow_up_email(conversation, text)
+            and _only_email(text)
+            and not await self._bot_waits_for_email(conversation.id)
+        ):
             return
         await self.messenger.typing(conversation.id, "bot", None, True)
         try:
@@ -268,6 +274,12 @@ class CustomerService:
         await self._maybe_escalate(conversation, text)
         if not replies:
             await self._answer_silence(conversation)
+
+    async def _bot_waits_for_email(self, conversation_id: str) -> bool:
+        try:
+            return bot_asks_for_email(await self.rasa.tracker(conversation_id))
+        except RasaUnavailable:
+            return False  # the address is stored for the follow-up either way
 
     async def _answer_silence(self, conversation: Conversation) -> None:
         """Rasa answered with no message at all: never leave the customer waiting in silence."""

@@ -47,6 +47,12 @@ def known_email(tracker: dict[str, Any] | None) -> str | None:
     return value if isinstance(value, str) and EMAIL.fullmatch(value) else None
 
 
+def bot_asks_for_email(tracker: dict[str, Any] | None) -> bool:
+    """True while the bot's own form waits for the customer's email (to look up an order)."""
+    slots = (tracker or {}).get("slots") or {}
+    return slots.get("requested_slot") == "email"
+
+
 class Escalator:
     def __init__(
         self,
@@ -294,11 +300,17 @@ class Escalator:
         handoff = await self.db.run(work)
         hours = self.settings.opening_hours
         when = "" if not hours.rules else f" (we're open {hours.describe()})"
-        ask = (
-            f"A person will follow up by email at {email}."
-            if email
-            else "A person will follow up by email: what's the best address to reach you?"
-        )
+        if email:
+            ask = f"A person will follow up by email at {email}."
+        elif bot_asks_for_email(tracker):
+            # The bot just asked for the order's email in this same turn: one answer must
+            # do for both, or the customer is asked for the same thing twice.
+            ask = (
+                "A person will follow up by email, at the address you give me for the order "
+                "(or tell me if you'd rather use another one)."
+            )
+        else:
+            ask = "A person will follow up by email: what's the best address to reach you?"
         await self.messenger.system(
             conversation,
             f"Nobody from our team is available right now{when}, so I can't bring a person in "

@@ -68,7 +68,8 @@ class NextStepCatalog:
         if default.type != "none":
             listed.append(NextStepChoice("none", None, "Nothing: wait for the customer"))
         listed += [
-            NextStepChoice("action", name, f"Run {name}")
+            # Agents read "Bot action: order status", not the Python name behind it.
+            NextStepChoice("action", name, f"Bot action: {name.removeprefix('action_').replace('_', ' ')}")
             for name in sorted(self.actions)
             if name.startswith("action_") and not name.startswith("action_ask_")
         ]

@@ -169,7 +169,7 @@ async def test_agent_picks_up_an_escalation_replies_notes_and_hands_back(
     # Resolve and hand back to the bot with a chosen next step.
     await page.locator("#resolve-button").click()
     await expect(page.locator("#next-step-select")).to_be_focused()
-    await page.select_option("#next-step-select", label="Run action_order_status")
+    await page.select_option("#next-step-select", label="Bot action: order status")
     await page.screenshot(path=str(ARTIFACTS / "03-hand-back.png"))
     await page.locator("#dialog-confirm").click()
     await customer.seen.wait_for("handoff_status", lambda s: s.get("state") == "bot")

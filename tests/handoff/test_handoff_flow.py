@@ -236,6 +236,27 @@ async def test_no_agent_available_means_an_email_follow_up(gw: Running) -> None:
     assert len(await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)) == 1
 
 
+async def test_one_address_serves_the_follow_up_and_the_bot_that_asked_for_it(gw: Running) -> None:
+    """The bot's order form asked for the email in the same turn that found nobody online:
+    the customer is asked once, and the one answer reaches both the follow-up and the bot."""
+    customer = gw.customer()
+    await customer.connect()
+    await customer.say("hello")
+    await customer.bot_text(lambda t: t == "You said: hello")
+    conversation_id = gw.rasa.webhook_calls[-1]["sender"]
+    gw.rasa.trackers[conversation_id].slots["requested_slot"] = "email"
+    await customer.say("I want to talk to a person")
+    told = await customer.bot_text(lambda t: "Nobody from our team is available" in t)
+    assert "the address you give me for the order" in told["text"]
+    assert "best address" not in told["text"]
+    await customer.say("jo@example.com")
+    await customer.bot_text(lambda t: "will write to jo@example.com" in t)
+    await customer.bot_text(lambda t: t == "You said: jo@example.com")
+    await gw.settle()
+    [handoff] = await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)
+    assert handoff.follow_up_email == "jo@example.com"
+
+
 async def test_outside_opening_hours_means_an_email_follow_up(start_gateway: object) -> None:
     closed_always = OpeningHours.parse("sun 00:00-00:01", "UTC")
     gw: Running = await start_gateway(opening_hours=closed_always)  # type: ignore[operator]
