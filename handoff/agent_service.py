@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from handoff import store
 from handoff.background import BackgroundTasks
+from handoff.carry_over import handback_events
 from handoff.errors import InvalidInput, WrongState
 from handoff.escalator import Escalator
 from handoff.load import IsHighEmotion, team_with_load
@@ -323,6 +324,9 @@ class AgentService:
     async def _run_next_step(self, conversation: Conversation, step: NextStep) -> list[Message]:
         try:
             await self.rasa.resume(conversation.id)
+            carry_on = handback_events(await self.rasa.tracker(conversation.id))
+            if carry_on:
+                await self.rasa.append_events(conversation.id, carry_on)
             replies: list[BotReply] = []
             if step.type == "intent" and step.name:
                 replies = await self.rasa.trigger_intent(conversation.id, step.name)

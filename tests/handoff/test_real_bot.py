@@ -109,3 +109,38 @@ async def test_late_funeral_flowers_reach_a_person_in_one_turn_and_back(real_gw:
         timeout=40,
     )
     assert answer["text"]
+
+
+async def test_what_the_customer_told_the_person_is_not_asked_again_after_handback(
+    real_gw: Running,
+) -> None:
+    """The bot asked for the order's email in the turn that escalated; the customer answered
+    while a person had the conversation. After the handback the bot knows it."""
+    gw = real_gw
+    agent = await gw.logged_in_agent("ben", "Ben Okafor")
+    customer = gw.customer()
+    await customer.connect()
+    await customer.say("my order ORD-10003 is late and it's the flowers for my dad's funeral on Saturday")
+    await customer.seen.wait_for("handoff_status", lambda s: s["state"] == "queued", timeout=40)
+    escalation = await agent.seen.wait_for("escalation", timeout=10)
+    conversation_id = escalation["conversation_id"]
+    await customer.say("sofia.rossi@example.com")
+    code, body = await agent.api("POST", f"/conversations/{conversation_id}/claim")
+    assert code == 200, body
+    code, body = await agent.api("POST", f"/conversations/{conversation_id}/resolve", {})
+    assert code == 200, body
+    handed_back = await customer.bot_text(lambda t: "handed you back to the assistant" in t)
+
+    await customer.say("so where is my order now?")
+    answer = await customer.seen.wait_for(
+        "bot_uttered",
+        lambda m: (
+            m["metadata"]["sender"]["role"] == "bot"
+            and m["metadata"]["seq"] > handed_back["metadata"]["seq"] + 2
+        ),
+        timeout=40,
+    )
+    # The real status and lateness, not a clarifying question or a second request for the email.
+    assert "ORD-10003" in answer["text"] and "overdue" in answer["text"], answer["text"]
+    assert "email" not in answer["text"].lower(), answer["text"]
+    assert "not sure I understood" not in answer["text"], answer["text"]
