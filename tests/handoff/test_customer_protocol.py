@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+import aiohttp
+
 from handoff import store
+from handoff.app import SIO, close_client_connections
 from handoff.session_ids import SESSION_ID_LENGTH
 from tests.handoff.clients import TRANSPORTS
 from tests.handoff.conftest import Running
@@ -198,3 +201,22 @@ async def test_websocket_transport_at_the_wire_level(gw: Running) -> None:
         confirm = next(f for f in frames if f.startswith('42["session_confirm"'))
         assert len(json.loads(confirm[2:])[1]) == 64
         assert any(f.startswith("430[") for f in frames)  # the session_request acknowledgement
+
+
+async def test_stopping_the_gateway_closes_open_websockets_at_once(gw: Running) -> None:
+    """An open browser socket must not hold up a shutdown: the gateway closes it (Engine.IO
+    close packet, then the websocket itself), and the widget reconnects elsewhere."""
+    async with gw.http.ws_connect(f"{gw.url}/socket.io/?EIO=4&transport=websocket") as ws:
+        assert (await ws.receive_str(timeout=5)).startswith("0{")
+        await ws.send_str("40")
+        assert (await ws.receive_str(timeout=5)).startswith("40{")
+        await asyncio.wait_for(close_client_connections(gw.server.app[SIO]), 5)
+        frames = []
+        while True:
+            message = await ws.receive(timeout=5)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            frames.append(message.data)
+        assert "1" in frames  # Engine.IO's close packet
+        assert ws.closed or message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    assert gw.server.app[SIO].eio.sockets == {}
