@@ -162,6 +162,12 @@ def _store_facts(
     try:
         customer = store.customer(customer_id) if customer_id else None
         order = store.order(order_id) if order_id else None
+        if order is not None and customer_id is None:
+            # The customer gave the order number and its email, but to a paused bot (after
+            # the escalation) whose lookup never ran: the same check the bot makes, here.
+            owner = _owner_by_email(store, order, view.slot("email"))
+            if owner is not None:
+                customer, customer_id = owner, owner.customer_id
     except Exception as error:  # any store failure: the summary must still reach the agent
         logger.warning("Store unavailable while summarising %s: %s", view.sender_id, error)
         return (
@@ -186,6 +192,16 @@ def _store_facts(
         logger.warning("Order %s does not belong to verified customer of %s", order.order_id, view.sender_id)
         return customer, None, f"{order.order_id} belongs to a different customer; it is not shown."
     return customer, order, None
+
+
+def _owner_by_email(store: StoreReader, order: OrderRecord, email: Any) -> CustomerRecord | None:
+    """The order's customer when `email` is theirs (the bot's own identity check)."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    owner = store.customer(order.customer_id)
+    if owner is None or owner.email.strip().lower() != email.strip().lower():
+        return None
+    return owner
 
 
 # --- feelings and stakes ------------------------------------------------------------------------------

@@ -436,3 +436,29 @@ def test_every_escalation_in_the_table_gets_a_usable_summary(
     assert line.lower().count("sorry") <= 1, line
     assert "the the " not in line.lower() and "the their" not in summary.problem.lower()
     assert json.loads(json.dumps(summary.to_dict()))["transcript"]
+
+
+def test_an_order_number_and_its_email_given_after_the_escalation_verify_the_customer(
+    policy: EscalationPolicy,
+) -> None:
+    """Told to a paused bot, the order number and email never reached the bot's lookup; the
+    summary makes the same check, so the agent sees the customer and the order."""
+    builder = TrackerBuilder("conv-4").user("where is ORD-10234?", "order_status")
+    builder.user("get me a human", "request_human")
+    builder.slot("order_id", "ORD-10234").slot("email", MARIA.email.upper())
+
+    summary = summarise(builder, policy, FakeStore([MARIA], [WREATH]))
+
+    assert summary.customer is not None and summary.customer.customer_id == MARIA.customer_id
+    assert summary.order is not None and summary.order.order_id == "ORD-10234"
+    assert summary.store_note is None
+
+
+def test_an_order_number_with_someone_elses_email_stays_unverified(policy: EscalationPolicy) -> None:
+    builder = TrackerBuilder("conv-5").user("where is ORD-10234?", "order_status")
+    builder.slot("order_id", "ORD-10234").slot("email", "someone.else@example.com")
+
+    summary = summarise(builder, policy, FakeStore([MARIA], [WREATH]))
+
+    assert summary.order is None and summary.customer is None
+    assert "has not verified it is theirs" in (summary.store_note or "")
