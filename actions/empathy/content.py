@@ -96,6 +96,8 @@ class Rules:
     upsell_markers: tuple[str, ...]
     routine_responses: tuple[str, ...] = ()
     answer_intents: tuple[str, ...] = ()
+    # Emotions acknowledged in their own words once a stakes family (grief) was validated.
+    fresh_feelings_after_stakes: tuple[str, ...] = ("frustrated", "anxious", "confused")
     item_words: tuple[str, ...] = ()
     apology_goals: tuple[str, ...] = ()
     apology_responses: tuple[str, ...] = ()
@@ -293,6 +295,11 @@ def _parse_rules(root: _Node) -> Rules:
         we_language=tuple(rewrites),
         routine_responses=root.strings("routine_responses", required=False),
         answer_intents=root.strings("answer_intents", required=False),
+        fresh_feelings_after_stakes=(
+            root.strings("fresh_feelings_after_stakes")
+            if "fresh_feelings_after_stakes" in root.data
+            else Rules.fresh_feelings_after_stakes
+        ),
         item_words=tuple(w.lower() for w in root.strings("item_words", required=False)),
         apology_goals=root.mapping("apology_allowed", required=False).strings("goals", required=False),
         apology_responses=root.mapping("apology_allowed", required=False).strings(

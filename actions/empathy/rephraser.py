@@ -144,7 +144,11 @@ class Rephraser:
                 still_pushing = level >= rules.high and (view.intent or "") not in rules.answer_intents
                 family, negative, carried = rules.emotions[earlier].family, True, not still_pushing
         if negative and stakes_rule.family:
-            family = stakes_rule.family
+            # Once the stakes were acknowledged (condolences), a new frustration, worry or
+            # confusion is acknowledged in its own words rather than with more grief wording.
+            fresh = emotion in rules.fresh_feelings_after_stakes and not carried
+            if not (fresh and self._family_validated(view, stakes_rule.family)):
+                family = stakes_rule.family
         return Feeling(
             emotion=emotion,
             family=family,
@@ -287,6 +291,11 @@ class Rephraser:
                     return chosen
         logger.info("empathy.validations_exhausted family=%s sender=%s", feeling.family, view.sender_id)
         return None
+
+    def _family_validated(self, view: ConversationView, family: str) -> bool:
+        """Whether an earlier bot message already carried a validation of `family`."""
+        texts = {v.text for vs in self._content.phrases.validations.get(family, {}).values() for v in vs}
+        return bool(texts & self._used_validations(view))
 
     def _used_validations(self, view: ConversationView) -> set[str]:
         used = {m.validation for m in view.bot_messages if m.validation}

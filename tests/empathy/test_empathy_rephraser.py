@@ -325,6 +325,27 @@ def test_bereavement_validates_once_then_stays_gentle(service, conversation, con
     assert "!" not in second["text"] and "Great news" not in second["text"]
 
 
+def test_condolences_are_offered_once_and_a_new_frustration_in_its_own_words(service, conversation, content):
+    chat = conversation()
+    chat.user(
+        "the flowers for my dad's funeral on Saturday are late",
+        "order_status",
+        {"goal": "order_status", "order_id": "ORD-10003", "emotion": "sad", "stakes": "bereavement"},
+    )
+    first = say(service, chat, "utter_ask_email")
+    assert opening(first["text"]) in validations_of(content, "grief")
+    # Still sad, still bereaved: grief wording again, never the same sentence.
+    chat.user("it's just all too much right now", "order_status", {"emotion": "sad"})
+    second = say(service, chat, "utter_ask_email")
+    assert second["empathy"]["validation"] in validations_of(content, "grief")
+    assert second["empathy"]["validation"] != first["empathy"]["validation"]
+    assert "!" not in second["text"]
+    # A new frustration is acknowledged as frustration, not with grief wording again.
+    chat.user("WHY is it still not here, nobody tells me anything", "order_status", {"emotion": "frustrated"})
+    third = say(service, chat, "utter_ask_email")
+    assert third["empathy"]["validation"] in validations_of(content, "frustration")
+
+
 def test_action_choices_are_reordered_and_action_buttons_count_as_a_step(service, conversation):
     chat = conversation()
     chat.user(
