@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from actions.formatting import normalise_email
 from handoff.escalation import EscalationReason, deadline_days_left
 from handoff.escalation_tracker import TrackerView, Turn, event_time, parse_tracker
 from handoff.summary_facts import CustomerRecord, OrderRecord, StoreAction, StoreReader
@@ -196,10 +197,11 @@ def _store_facts(
 
 def _owner_by_email(store: StoreReader, order: OrderRecord, email: Any) -> CustomerRecord | None:
     """The order's customer when `email` is theirs (the bot's own identity check)."""
-    if not isinstance(email, str) or not email.strip():
+    given = normalise_email(email)
+    if given is None:
         return None
     owner = store.customer(order.customer_id)
-    if owner is None or owner.email.strip().lower() != email.strip().lower():
+    if owner is None or normalise_email(owner.email) != given:
         return None
     return owner
 
