@@ -50,7 +50,7 @@ $(MODEL): $(STAMP) $(MODEL_INPUTS)
 	@touch $@
 
 seed: $(STAMP) ## (Re)create the demo store database with orders relative to today
-	$(PY) -m actions.store.seed
+	$(PY) -m shop.seed
 
 run: $(STAMP) $(MODEL) ## Install, train if needed, seed, and start every service in the foreground
 	$(PY) -m launcher
@@ -80,10 +80,10 @@ bench-empathy-synthetic: $(STAMP) ## The empathy benchmark against the NLG layer
 	$(PY) -m bench.empathy --mode synthetic
 
 bench-handoff: $(STAMP) ## Escalation-to-queue and agent-to-customer latency, p50/p95
-	$(PY) -m handoff.bench
+	$(PY) -m bench.handoff
 
 check-policy: $(STAMP) ## Check settings/escalation.yml after editing it
-	$(PY) -m handoff.escalation_policy settings/escalation.yml
+	$(PY) -m handoff.escalation.policy settings/escalation.yml
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,7 @@
 
 `rasa run actions --actions actions` imports every module in this package and registers
 each concrete `rasa_sdk.Action` subclass it finds. Modules are split by concern; the order
-data lives behind `actions.store`.
+data lives behind `shop`.
 """
 
 import logging

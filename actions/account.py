@@ -5,9 +5,9 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import StoreAction, Turn
-from actions.formatting import normalise_email
 from actions.replies import offer_person
-from actions.store.service import PASSWORD_RESET_VALID_MINUTES
+from shop.formatting import normalise_email
+from shop.service import PASSWORD_RESET_VALID_MINUTES
 
 
 class ActionAccountAccess(StoreAction):

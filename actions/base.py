@@ -20,10 +20,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.config import Settings
-from actions.formatting import normalise_email, normalise_order_id
 from actions.services import Services, services_for
-from actions.store import OrderFacts, OrderNotFound
+from shop import OrderFacts, OrderNotFound
+from shop.formatting import normalise_email, normalise_order_id
+from shop.settings import ShopSettings
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class StoreAction(Action, ABC):
 
     def services(self) -> Services:
         if self._services is None:
-            self._services = services_for(Settings.from_env())
+            self._services = services_for(ShopSettings.from_env())
         return self._services
 
     async def run(

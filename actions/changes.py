@@ -5,7 +5,6 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import StoreAction, Turn
-from actions.formatting import day
 from actions.replies import (
     offer_cancellation,
     offer_return,
@@ -14,7 +13,8 @@ from actions.replies import (
     say_too_late_to_cancel,
     scan_values,
 )
-from actions.store import OrderFacts, OrderState, OrderStateConflict
+from shop import OrderFacts, OrderState, OrderStateConflict
+from shop.formatting import day
 
 STATE_WORDS = {
     OrderState.PROCESSING: "is still being prepared",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import StoreAction, Turn
-from actions.formatting import normalise_order_id
 from actions.replies import offer_person
+from shop.formatting import normalise_order_id
 
 
 def verified_order_id(turn: Turn) -> str | None:

@@ -15,10 +15,10 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import metadata_email
-from actions.config import Settings
-from actions.formatting import normalise_email, normalise_order_id
 from actions.services import Services, services_for
-from actions.store import OrderNotFound
+from shop import OrderNotFound
+from shop.formatting import normalise_email, normalise_order_id
+from shop.settings import ShopSettings
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class _FormValidation(FormValidationAction):
 
     def services(self) -> Services:
         if self._services is None:
-            self._services = services_for(Settings.from_env())
+            self._services = services_for(ShopSettings.from_env())
         return self._services
 
     async def run(

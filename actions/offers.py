@@ -12,12 +12,12 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import YES_NO, StoreAction, Turn, choice_button
 from actions.complaints import hand_off
-from actions.formatting import day
-from actions.make_it_right import RemedyOutcome, apply_remedy
 from actions.replies import offer, say_too_late_to_cancel
 from actions.returns import start_return
-from actions.store import NothingToRefund, OrderFacts, OrderStateConflict
-from actions.store.service import add_business_days
+from shop import NothingToRefund, OrderFacts, OrderStateConflict
+from shop.formatting import day
+from shop.make_it_right import RemedyOutcome, apply_remedy
+from shop.service import add_business_days
 
 CHOICES = frozenset({"replacement", "refund", "credit", "reship"})
 CHOICE_WORDS = {

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 
 from actions.base import StoreAction, Turn
 from actions.replies import say_status
-from actions.store import Money
+from shop import Money
 
 # Dispatch cut-off times in the delivery settings are warehouse (Amsterdam) time.
 WAREHOUSE_TZ = ZoneInfo("Europe/Amsterdam")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import YES_NO, StoreAction, Turn
-from actions.formatting import day, mask_email, moment
 from actions.replies import offer, offer_person
+from shop.formatting import day, mask_email, moment
 
 
 class ActionPaymentIssue(StoreAction):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import StoreAction, Turn
-from actions.formatting import day
 from actions.replies import (
     offer_cancellation,
     offer_return,
     say_delayed,
     say_lost,
 )
-from actions.store import OrderFacts, OrderState, RefundFacts
+from shop import OrderFacts, OrderState, RefundFacts
+from shop.formatting import day
 
 
 def latest_refund(order: OrderFacts) -> RefundFacts | None:

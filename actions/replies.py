@@ -13,9 +13,9 @@ from typing import Any
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import YES_NO, Turn, choice_button
-from actions.formatting import day, moment, plural
-from actions.make_it_right import remedy_amount
-from actions.store import OrderFacts, OrderState
+from shop import OrderFacts, OrderState
+from shop.formatting import day, moment, plural
+from shop.make_it_right import remedy_amount
 
 
 def offer(pending: str) -> list[EventType]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import StoreAction, Turn, choice_button
-from actions.formatting import day, moment
-from actions.make_it_right import affected_items, remedy_amount
 from actions.replies import (
     offer,
     offer_cancellation,
@@ -17,7 +15,9 @@ from actions.replies import (
     say_lost,
     say_return_window_closed,
 )
-from actions.store import OrderFacts, OrderState
+from shop import OrderFacts, OrderState
+from shop.formatting import day, moment
+from shop.make_it_right import affected_items, remedy_amount
 
 
 def say_not_yet_delivered(turn: Turn, order: OrderFacts) -> list[EventType]:

@@ -1,13 +1,13 @@
-"""The services every action depends on, built from `Settings` in one place."""
+"""The services every action depends on, built from `ShopSettings` in one place."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 
-from actions.config import Settings
-from actions.settings_files import DeliveryOptions, MakeItRightBudget, SetupGuides
-from actions.store import StoreService, open_store
+from shop import StoreService, open_store
+from shop.settings import ShopSettings
+from shop.settings_files import DeliveryOptions, MakeItRightBudget, SetupGuides
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Services:
     delivery: DeliveryOptions
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: ShopSettings) -> Services:
     """Open the store and load the settings files (raises SettingsFileError on a bad file)."""
     return Services(
         store=open_store(settings.store_database_url),
@@ -29,7 +29,7 @@ def build_services(settings: Settings) -> Services:
 
 
 @functools.lru_cache(maxsize=4)
-def services_for(settings: Settings) -> Services:
+def services_for(settings: ShopSettings) -> Services:
     """One Services per distinct settings in this process.
 
     rasa_sdk instantiates every action class with no arguments, so actions cannot be

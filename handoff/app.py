@@ -13,30 +13,30 @@ import aiohttp
 import socketio
 from aiohttp import web
 
-from actions.settings_files import MakeItRightBudget
-from actions.store import StoreService, open_store
-from handoff.agent_api import PREFIX, ROUTES, AgentApi, domain_errors
-from handoff.agent_ns import AgentNamespace
-from handoff.agent_service import AgentService
-from handoff.auth import AgentAuth
-from handoff.customer_ns import CustomerNamespace
-from handoff.customer_service import CustomerService
-from handoff.db import Database, make_engine
-from handoff.escalation_policy import load_policy
-from handoff.escalator import Escalator
-from handoff.messenger import Messenger
-from handoff.next_steps import NextStepCatalog
+from handoff.agents.api import PREFIX, ROUTES, AgentApi, domain_errors
+from handoff.agents.auth import AgentAuth
+from handoff.agents.namespace import AgentNamespace
+from handoff.agents.next_steps import NextStepCatalog
+from handoff.agents.remedies import RemedyDesk
+from handoff.agents.routing import HighEmotion, Router, Scheduler
+from handoff.agents.service import AgentService
+from handoff.agents.suggestions import Suggester
+from handoff.customers.namespace import CustomerNamespace
+from handoff.customers.service import CustomerService
+from handoff.customers.session_ids import SessionSigner
+from handoff.escalation.adapter import ModulePolicy
+from handoff.escalation.escalator import Escalator
+from handoff.escalation.policy import load_policy
+from handoff.escalation.port import EscalationPolicy
 from handoff.notify import Notifier
-from handoff.policy_adapter import ModulePolicy
-from handoff.policy_port import EscalationPolicy
+from handoff.persistence.messenger import Messenger
+from handoff.persistence.tables import Database, make_engine
 from handoff.rasa_client import RasaClient
-from handoff.remedies import RemedyDesk
-from handoff.routing import HighEmotion, Router, Scheduler
-from handoff.session_ids import SessionSigner
 from handoff.settings import AgentBudget, Settings, load_agent_budget
-from handoff.suggestions import Suggester
-from handoff.summary_facts import StoreReader
-from handoff.summary_store import StoreServiceReader
+from handoff.summary.facts import StoreReader
+from handoff.summary.store_reader import StoreServiceReader
+from shop import StoreService, open_store
+from shop.settings_files import MakeItRightBudget
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from handoff import store
-from handoff.auth import AgentAuth
-from handoff.db import Database, make_engine
+from handoff.agents.auth import AgentAuth
 from handoff.errors import HandoffError
+from handoff.persistence import queries
+from handoff.persistence.tables import Database, make_engine
 from handoff.settings import load_settings
 
 logger = logging.getLogger("handoff.cli")
@@ -54,13 +54,13 @@ def ensure_demo_agent(args: argparse.Namespace) -> int:
     password_file = var_dir / "demo_agent_password"
     auth = _auth()
     try:
-        existing = auth.db.run_sync(store.agent_credentials, DEMO_USERNAME)
+        existing = auth.db.run_sync(queries.agent_credentials, DEMO_USERNAME)
         if existing is None or not password_file.exists():
             password = secrets.token_urlsafe(12)
             if existing is None:
                 auth.create_agent_sync(DEMO_USERNAME, DEMO_NAME, password, "agent")
             else:
-                auth.db.run_sync(store.set_password_hash, existing[0].id, auth.hasher.hash(password))
+                auth.db.run_sync(queries.set_password_hash, existing[0].id, auth.hasher.hash(password))
             var_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from handoff.hours import OpeningHours
+from handoff.escalation.hours import OpeningHours
 
 logger = logging.getLogger(__name__)
 

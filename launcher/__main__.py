@@ -90,7 +90,7 @@ def main() -> int:
         if not settings.model_path.exists():
             raise LaunchError(f"no trained model at {settings.model_path}; run `make train` first.")
         check_ports_free(settings.host, services)
-        _run_setup_step("Seeding the demo store", "actions.store.seed", [], env)
+        _run_setup_step("Seeding the demo store", "shop.seed", [], env)
         extra = _run_setup_step("Creating the demo agent", "handoff.cli", ["ensure-demo-agent"], env)
         return asyncio.run(_serve(settings, services, env, extra))
     except LaunchError as error:

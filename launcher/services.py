@@ -66,11 +66,11 @@ def build_services(settings: LauncherSettings) -> list[ServiceSpec]:
             ready_url=f"http://{host}:{settings.actions_port}/health",
         )
     ]
-    if _module_exists("actions.empathy.server"):
+    if _module_exists("nlg.server"):
         services.append(
             ServiceSpec(
                 name="nlg",
-                argv=[sys.executable, "-m", "actions.empathy.server"],
+                argv=[sys.executable, "-m", "nlg.server"],
                 port=settings.nlg_port,
                 ready_url=f"http://{host}:{settings.nlg_port}/health",
             )

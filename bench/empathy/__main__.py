@@ -5,7 +5,7 @@
     python -m bench.empathy --mode synthetic --nlg-url http://127.0.0.1:5056/nlg
 
 The real mode changes the demo store (it cancels, refunds, records returns), so run it on a
-freshly seeded store (`python -m actions.store.seed`); each conversation uses its own orders.
+freshly seeded store (`python -m shop.seed`); each conversation uses its own orders.
 
 Exit code 0 when the targets are met (no banned phrase, >= 95% of replies to negative
 messages acknowledge + name the issue + act, no errors), 1 when not, 2 on bad input.
@@ -27,13 +27,13 @@ from typing import Any
 
 import aiohttp
 
-from actions.empathy.config import EmpathySettings
-from actions.empathy.service import NlgRequest, NlgService
 from bench.empathy.report import render, totals
 from bench.empathy.runners import RasaRunner, Runner, SyntheticRunner, http_nlg
 from bench.empathy.scoring import ConversationScorer, Lexicon, TurnScore
 from bench.empathy.script import Conversation, ScriptError, load_conversations
 from bench.empathy.synthetic import SyntheticConversation, load_domain
+from empathy.service import NlgRequest, NlgService
+from empathy.settings import EmpathySettings
 
 HERE = Path(__file__).resolve().parent
 SYNTHETIC_TODAY = datetime(2026, 3, 13, 10, 0, tzinfo=timezone.utc)

@@ -18,10 +18,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from actions.empathy.config import EmpathySettings
-from actions.empathy.server import SERVICE_KEY, create_app
-from actions.empathy.service import NlgRequest
 from bench.empathy.synthetic import SyntheticConversation, load_domain
+from empathy.service import NlgRequest
+from empathy.settings import EmpathySettings
+from nlg.server import SERVICE_KEY, create_app
 
 START = datetime(2026, 3, 13, 10, 0, tzinfo=timezone.utc)
 SLOTS = {

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.config import REPO_ROOT
 from actions.services import Services
+from shop.settings import REPO_ROOT
 from tests.store.demo_store import copy_store, seed_file, services_on
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from actions.config import REPO_ROOT
-from actions.store import utc_now
+from shop import utc_now
+from shop.settings import REPO_ROOT
 from tests.store.demo_store import seed_file, sqlite_url
 
 RASA = REPO_ROOT / ".venv" / "bin" / "rasa"

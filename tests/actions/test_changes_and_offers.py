@@ -14,7 +14,7 @@ from actions.changes import (
 )
 from actions.offers import ActionAcceptOffer, ActionDeclineOffer
 from actions.services import Services
-from actions.store import OrderState
+from shop import OrderState
 from tests.actions.harness import make_tracker, run
 
 PROCESSING = {"order_id": "ORD-10001", "email": "emma.jansen@example.com"}

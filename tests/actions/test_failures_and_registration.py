@@ -12,11 +12,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor
 
 from actions.changes import ActionCheckAddressChange
-from actions.config import REPO_ROOT, Settings
 from actions.offers import ActionAcceptOffer
 from actions.orders import ActionOrderStatus
 from actions.services import build_services
-from actions.settings_files import MakeItRightBudget, SettingsFileError, SetupGuides
+from shop.settings import REPO_ROOT, ShopSettings
+from shop.settings_files import MakeItRightBudget, SettingsFileError, SetupGuides
 from tests.actions.harness import make_tracker, run
 from tests.store.demo_store import services_on
 
@@ -59,7 +59,7 @@ async def test_failures_keep_the_dialogue_contract(broken_services: Any, domain:
 async def test_bad_settings_file_is_an_honest_failure_too(tmp_path: Path, domain: dict[str, Any]) -> None:
     bad = tmp_path / "make_it_right.yml"
     bad.write_text("currency: EUR\nmax_automatic_refund: lots\n", encoding="utf-8")
-    settings = Settings.from_env(
+    settings = ShopSettings.from_env(
         {"STORE_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}", "MAKE_IT_RIGHT_FILE": str(bad)}
     )
     with pytest.raises(SettingsFileError, match=r"unknown keys|must be"):
@@ -102,11 +102,11 @@ def test_shipped_settings_files_load() -> None:
 
 
 def test_settings_resolve_relative_paths_against_the_repo() -> None:
-    settings = Settings.from_env({})
+    settings = ShopSettings.from_env({})
     assert settings.store_database_url == f"sqlite:///{REPO_ROOT / 'var' / 'store.db'}"
     assert settings.make_it_right_file == REPO_ROOT / "settings" / "make_it_right.yml"
     assert (
-        Settings.from_env({"STORE_DATABASE_URL": "postgresql://u@h/db"}).store_database_url
+        ShopSettings.from_env({"STORE_DATABASE_URL": "postgresql://u@h/db"}).store_database_url
         == "postgresql://u@h/db"
     )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from actions.config import REPO_ROOT
-from actions.formatting import mask_email, normalise_email, normalise_order_id
-from actions.make_it_right import decide
-from actions.settings_files import MakeItRightBudget
-from actions.store import Money
+from shop import Money
+from shop.formatting import mask_email, normalise_email, normalise_order_id
+from shop.make_it_right import decide
+from shop.settings import REPO_ROOT
+from shop.settings_files import MakeItRightBudget
 
 BUDGET = MakeItRightBudget.load(REPO_ROOT / "settings" / "make_it_right.yml")
 

@@ -3,7 +3,7 @@ real port, serving handoff/console/ at /agent), the fake Rasa of the gateway's o
 real python-socketio customers, and Debian's Chromium driven by Playwright.
 
 The context summary here is a fixed, realistic one (`case_summary`): what the summary
-*says* is handoff/summary.py's job and is tested there; these tests check that the console
+*says* is handoff/summary/build.py's job and is tested there; these tests check that the console
 shows whatever summary the gateway stored, beside the live transcript. The store is the
 seeded demo store plus the case's own order (`add_case_order`), so "make it right" acts on
 the order the summary shows.
@@ -24,19 +24,19 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
-from actions.store import StoreService
-from actions.store import models as m
-from actions.store.database import make_engine, make_session_factory
-from handoff import store
 from handoff.app import GATEWAY, Gateway, create_app
-from handoff.escalation import EscalationReason
-from handoff.escalation_policy import ReasonCode, load_policy
-from handoff.policy_adapter import ModulePolicy
-from handoff.policy_port import Verdict
-from handoff.records import Message
+from handoff.escalation.adapter import ModulePolicy
+from handoff.escalation.decision import EscalationReason
+from handoff.escalation.policy import ReasonCode, load_policy
+from handoff.escalation.port import Verdict
+from handoff.persistence import queries
+from handoff.persistence.records import Message
 from handoff.settings import REPO_ROOT, Settings
-from handoff.summary import BotStep, ContextSummary, FeelingPoint, StakesInfo
-from handoff.summary_facts import CustomerRecord, OrderLine, OrderRecord
+from handoff.summary.build import BotStep, ContextSummary, FeelingPoint, StakesInfo
+from handoff.summary.facts import CustomerRecord, OrderLine, OrderRecord
+from shop import StoreService
+from shop import models as m
+from shop.database import make_engine, make_session_factory
 from tests.handoff.clients import Customer
 from tests.handoff.fake_rasa import TOKEN, FakeRasa
 from tests.store.conftest import seeded_template, store_path  # noqa: F401 (fixtures: a seeded store)
@@ -66,7 +66,7 @@ DEADLINE = (date.today() + timedelta(days=1)).isoformat()
 
 
 def case_summary(conversation_id: str) -> dict[str, Any]:
-    """A funeral-flowers case in handoff/summary.py's own dataclasses, so a change to the
+    """A funeral-flowers case in handoff/summary/build.py's own dataclasses, so a change to the
     summary's shape shows up here as a failing console test, not as a blank panel."""
     order = OrderRecord(
         order_id="ORD-10234",
@@ -211,7 +211,7 @@ class Stack:
     async def create_agent(self, username: str, name: str) -> None:
         password_hash = self.gateway.auth.hasher.hash(PASSWORD)
         await self.gateway.database.run(
-            store.insert_agent, username, name, password_hash, role="agent", now=time.time()
+            queries.insert_agent, username, name, password_hash, role="agent", now=time.time()
         )
 
     async def settle(self) -> None:

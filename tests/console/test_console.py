@@ -16,8 +16,8 @@ from typing import Any
 
 from playwright.async_api import Page, Response, expect
 
-from handoff import store
-from handoff.session_ids import session_hash
+from handoff.customers.session_ids import session_hash
+from handoff.persistence import queries
 from handoff.settings import REPO_ROOT
 from tests.console.conftest import ARTIFACTS, PASSWORD, VIEWPORT, Browsers, Stack, login
 from tests.handoff.clients import Customer
@@ -232,7 +232,7 @@ async def _claimed_by(stack: Stack, session_id: str, timeout: float = 10.0) -> s
     deadline = loop.time() + timeout
     while True:
         conversation = await stack.gateway.database.run(
-            store.conversation_for_session, session_hash(session_id)
+            queries.conversation_for_session, session_hash(session_id)
         )
         if conversation is not None and conversation.agent_id is not None:
             return conversation.agent_id
@@ -262,7 +262,7 @@ async def test_only_one_of_two_agents_claims_then_transfer_and_close(
     )
     # A click returns once dispatched, not once the gateway has decided: wait for the owner.
     owner_id = await _claimed_by(stack, customer.session_id)
-    owner = await stack.gateway.database.run(store.get_agent, owner_id)
+    owner = await stack.gateway.database.run(queries.get_agent, owner_id)
     winner, loser = (alice, bob) if owner.username == "alice" else (bob, alice)
     await expect(winner.locator("#case-state")).to_have_text("with you")
     await expect(loser.locator(".toast.error")).to_contain_text(
@@ -305,7 +305,7 @@ async def test_wrong_password_is_refused_and_logout_goes_offline(stack: Stack, b
     await expect(page.locator("#team-list")).to_contain_text("Alice Agent (you) — away")
     await page.locator("#logout-button").click()
     await expect(page.locator("#login-view")).to_be_visible()
-    agents = await stack.gateway.database.run(store.list_agents)
+    agents = await stack.gateway.database.run(queries.list_agents)
     assert [a.presence for a in agents] == ["offline"]
     # The old token is gone from the tab: a reload shows the login form, not the console.
     await page.reload()

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from rasa.shared.core.domain import Domain
 
-from actions.empathy.config import REPO_ROOT, EmpathySettings
-from actions.empathy.content import EmpathyContent, load_content
-from actions.empathy.service import NlgRequest, NlgService
 from bench.empathy.synthetic import SyntheticConversation, load_domain
+from empathy.content import EmpathyContent, load_content
+from empathy.service import NlgRequest, NlgService
+from empathy.settings import REPO_ROOT, EmpathySettings
 
 # Friday 13 March 2026, 10:00 UTC: "tomorrow" is Saturday 14 March.
 NOW = datetime(2026, 3, 13, 10, 0, tzinfo=timezone.utc)

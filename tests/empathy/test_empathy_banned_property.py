@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from actions.empathy.config import EmpathySettings
-from actions.empathy.content import EmpathyContent
-from actions.empathy.responses import ResponseBank
-from actions.empathy.service import NlgService
+from empathy.content import EmpathyContent
+from empathy.responses import ResponseBank
+from empathy.service import NlgService
+from empathy.settings import EmpathySettings
 from tests.empathy.conftest import say
 
 # Written independently of content/empathy/banned.yml: the list, literally.

@@ -8,12 +8,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.empathy.checkin import ActionSessionStart
-from actions.empathy.follow_ups import CheckIn
-from actions.empathy.store_follow_ups import StoreFollowUps
-from actions.store import open_store
-from actions.store.database import make_engine, make_session_factory
-from actions.store.seed import seed_store
+from actions.checkin import ActionSessionStart
+from actions.follow_ups import CheckIn
+from actions.store_follow_ups import StoreFollowUps
+from shop import open_store
+from shop.database import make_engine, make_session_factory
+from shop.seed import seed_store
 
 TODAY = date(2026, 3, 13)
 NOW = datetime(2026, 3, 13, 9, 30)

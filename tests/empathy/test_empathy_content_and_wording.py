@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.empathy.config import REPO_ROOT, EmpathySettings, SettingsError
-from actions.empathy.content import ContentError, load_content
-from actions.empathy.safety import SafetyFilter, Tone
-from actions.empathy.wording import detect_register, occasion_phrase, parse_deadline, relative_date
+from empathy.content import ContentError, load_content
+from empathy.safety import SafetyFilter, Tone
+from empathy.settings import REPO_ROOT, EmpathySettings, SettingsError
+from empathy.wording import detect_register, occasion_phrase, parse_deadline, relative_date
 
 CONTENT = REPO_ROOT / "content" / "empathy"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from actions.empathy.content import EmpathyContent
-from actions.empathy.service import NlgRequest, NlgService
+from empathy.content import EmpathyContent
+from empathy.service import NlgRequest, NlgService
 from tests.empathy.conftest import DAMAGED_GIFT, say
 
 DAMAGED_GIFT_MESSAGE = (

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from actions.empathy.memory import TurnMemory
-from actions.empathy.responses import ResponseBank, ResponseError
+from empathy.memory import TurnMemory
+from empathy.responses import ResponseBank, ResponseError
 
 BANK = ResponseBank(
     {

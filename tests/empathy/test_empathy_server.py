@@ -10,10 +10,10 @@ from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from actions.empathy.config import EmpathySettings
-from actions.empathy.content import ContentError
-from actions.empathy.rephraser import Rephraser
-from actions.empathy.server import create_app
+from empathy.content import ContentError
+from empathy.rephraser import Rephraser
+from empathy.settings import EmpathySettings
+from nlg.server import create_app
 from tests.empathy.conftest import DAMAGED_GIFT
 
 

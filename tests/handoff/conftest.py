@@ -23,10 +23,10 @@ import pytest_asyncio
 import sqlalchemy
 from aiohttp.test_utils import TestServer
 
-from actions.store import StoreService
-from handoff import store
 from handoff.app import GATEWAY, Gateway, create_app
+from handoff.persistence import queries
 from handoff.settings import Settings
+from shop import StoreService
 from tests.handoff.clients import Agent, Customer
 from tests.handoff.fake_rasa import TOKEN, FakeRasa
 from tests.support.teardown import bounded
@@ -105,10 +105,10 @@ class Running:
         auth = self.gateway.auth
         password_hash = auth.hasher.hash(PASSWORD)
         agent = await self.gateway.database.run(
-            store.insert_agent, username, name, password_hash, role=role, now=time.time()
+            queries.insert_agent, username, name, password_hash, role=role, now=time.time()
         )
         if presence != "offline":
-            await self.gateway.database.run(store.set_presence, agent.id, presence)
+            await self.gateway.database.run(queries.set_presence, agent.id, presence)
         return agent.id
 
     async def logged_in_agent(self, username: str, name: str, connect: bool = True) -> Agent:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoff.carry_over import handback_events
+from handoff.agents.carry_over import handback_events
 
 
 def _user(text: str, **entities: str) -> dict[str, Any]:

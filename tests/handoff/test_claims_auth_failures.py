@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import socketio
 
-from handoff import store
+from handoff.persistence import queries
 from tests.handoff.clients import TRANSPORTS
 from tests.handoff.conftest import PASSWORD, Running
 from tests.handoff.test_handoff_flow import escalate
@@ -32,9 +32,9 @@ async def test_two_agents_claiming_at_once_exactly_one_wins(start_gateway: objec
         loser = next(body for code, body in results if code == 409)
         assert loser["error"]["code"] == "already_claimed"
         winner = next(body for code, body in results if code == 200)
-        conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+        conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
         assert conversation.agent_id == winner["conversation"]["agent_id"]
-        [handoff] = await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)
+        [handoff] = await gw.gateway.database.run(queries.handoffs_for_conversation, conversation_id)
         assert handoff.agent_id == conversation.agent_id and handoff.status == "claimed"
 
 
@@ -47,7 +47,7 @@ async def test_claim_race_in_the_store_itself(gw: Running) -> None:
 
     async def claim(agent_id: str) -> str:
         try:
-            await gw.gateway.database.run(store.claim, conversation_id, agent_id, time.time(), 3)
+            await gw.gateway.database.run(queries.claim, conversation_id, agent_id, time.time(), 3)
         except Exception as error:  # the domain error is the result here
             return type(error).__name__
         return "won"
@@ -151,7 +151,7 @@ async def test_a_customer_socket_cannot_use_agent_events(gw: Running) -> None:
     # No handler: the acknowledgement is empty and nothing changes.
     result = await customer.sio.call("claim", {"conversation_id": entry.handoff.conversation_id}, timeout=5)
     assert result is None
-    conversation = await gw.gateway.database.run(store.get_conversation, entry.handoff.conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, entry.handoff.conversation_id)
     assert conversation.state == "queued"
 
 

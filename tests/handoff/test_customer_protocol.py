@@ -7,9 +7,9 @@ import json
 
 import aiohttp
 
-from handoff import store
 from handoff.app import SIO, close_client_connections
-from handoff.session_ids import SESSION_ID_LENGTH
+from handoff.customers.session_ids import SESSION_ID_LENGTH
+from handoff.persistence import queries
 from tests.handoff.clients import TRANSPORTS
 from tests.handoff.conftest import Running
 
@@ -142,7 +142,7 @@ async def test_messages_are_stored_before_they_are_acknowledged(gw: Running) -> 
     resync = await customer.seen.wait_for("resync")
     assert resync["messages"][0]["id"] == ack["message_id"]
     conversation_id = resync["messages"][0]["conversation_id"]
-    stored = await gw.gateway.database.run(store.messages_after, conversation_id, 0)
+    stored = await gw.gateway.database.run(queries.messages_after, conversation_id, 0)
     assert stored[0].text == "stored first"
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from handoff.escalation import EscalationReason, decide
-from handoff.escalation_policy import PolicyError, ReasonCode, load_policy, main, policy_from_dict
-from handoff.escalation_text import TermMatcher, normalise, term_pattern
+from handoff.escalation.decision import EscalationReason, decide
+from handoff.escalation.policy import PolicyError, ReasonCode, load_policy, main, policy_from_dict
+from handoff.escalation.text import TermMatcher, normalise, term_pattern
 from tests.handoff.test_escalation_trackers import NOW, TrackerBuilder
 
 POLICY_FILE = Path(__file__).parents[2] / "settings" / "escalation.yml"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from handoff.escalation import decide
-from handoff.escalation_policy import EscalationPolicy, load_policy
+from handoff.escalation.decision import decide
+from handoff.escalation.policy import EscalationPolicy, load_policy
 from tests.handoff.test_escalation_trackers import NOW, TrackerBuilder
 
 POLICY_FILE = Path(__file__).parents[2] / "settings" / "escalation.yml"

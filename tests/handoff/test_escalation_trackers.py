@@ -20,9 +20,9 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from handoff.escalation import decide
-from handoff.escalation_policy import load_policy
-from handoff.escalation_tracker import TrackerFormatError, parse_tracker
+from handoff.escalation.decision import decide
+from handoff.escalation.policy import load_policy
+from handoff.escalation.tracker_view import TrackerFormatError, parse_tracker
 
 POLICY_FILE = Path(__file__).parents[2] / "settings" / "escalation.yml"
 

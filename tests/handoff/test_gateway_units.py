@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from handoff.agent_service import NextStep
-from handoff.customer_service import RATING_SCORE, asked_for_person, parse_user_uttered
+from handoff.agents.next_steps import NextStepCatalog
+from handoff.agents.service import NextStep
+from handoff.customers.service import RATING_SCORE, asked_for_person, parse_user_uttered
+from handoff.customers.session_ids import SESSION_ID_LENGTH, SessionSigner, session_hash
 from handoff.errors import InvalidInput
-from handoff.hours import OpeningHours, OpeningHoursError
-from handoff.messenger import ExpiryTimers
-from handoff.next_steps import NextStepCatalog
+from handoff.escalation.hours import OpeningHours, OpeningHoursError
+from handoff.persistence.messenger import ExpiryTimers
 from handoff.rasa_client import reply_from_rasa
-from handoff.session_ids import SESSION_ID_LENGTH, SessionSigner, session_hash
 from handoff.settings import SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import asyncio
 import os
 import secrets
 
-from handoff import store
-from handoff.hours import OpeningHours
+from handoff.escalation.hours import OpeningHours
+from handoff.persistence import queries
 from tests.handoff.clients import Agent, Customer
 from tests.handoff.conftest import Running
 
@@ -143,14 +143,14 @@ async def test_close_asks_for_a_rating_and_stores_it(gw: Running) -> None:
     await customer.bot_text(lambda t: "anything you'd like to tell us" in t)
     await customer.say("Ana was kind and quick")
     await customer.bot_text(lambda t: "Thank you for your feedback" in t)
-    rating = await gw.gateway.database.run(store.latest_rating, conversation_id)
+    rating = await gw.gateway.database.run(queries.latest_rating, conversation_id)
     assert rating is not None and rating.score == 4 and rating.comment == "Ana was kind and quick"
     assert rating.agent_id == agent.info["id"]
 
     # Writing again afterwards hands the conversation back to the bot.
     await customer.say("one more question")
     await customer.bot_text(lambda t: t == "You said: one more question")
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.state == "bot"
 
 
@@ -165,7 +165,7 @@ async def test_rating_socket_event_validates_the_score(gw: Running) -> None:
     assert bad["ok"] is False and bad["error"]["code"] == "invalid_input"
     good = await customer.sio.call("rating", {"score": 5, "comment": "great"})
     assert good["ok"]
-    rating = await gw.gateway.database.run(store.latest_rating, conversation_id)
+    rating = await gw.gateway.database.run(queries.latest_rating, conversation_id)
     assert rating is not None and (rating.score, rating.comment) == (5, "great")
 
 
@@ -205,10 +205,10 @@ async def test_state_machine_refuses_impossible_moves(gw: Running) -> None:
         code, body = await agent.api("POST", f"/conversations/{conversation_id}/{action}", {})
         assert code == 409 and body["error"]["code"] == "wrong_state", (action, body)
     moved = await gw.gateway.database.run(
-        lambda conn: store.transition(conn, conversation_id, ("queued",), "agent", now=0.0)
+        lambda conn: queries.transition(conn, conversation_id, ("queued",), "agent", now=0.0)
     )
     assert moved is False
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.state == "bot" and conversation.agent_id is None
 
 
@@ -224,7 +224,7 @@ async def test_no_agent_available_means_an_email_follow_up(gw: Running) -> None:
     await customer.bot_text(lambda t: "will write to jo@example.com" in t)
     await gw.settle()
     conversation_id = gw.rasa.webhook_calls[-1]["sender"]
-    [handoff] = await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)
+    [handoff] = await gw.gateway.database.run(queries.handoffs_for_conversation, conversation_id)
     assert handoff.status == "follow_up" and handoff.follow_up_email == "jo@example.com"
     # The bot keeps helping.
     await customer.say("where is my parcel")
@@ -233,7 +233,7 @@ async def test_no_agent_available_means_an_email_follow_up(gw: Running) -> None:
     await customer.say("can I talk to a human please")
     await customer.bot_text(lambda t: "write to you at jo@example.com" in t)
     await gw.settle()
-    assert len(await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)) == 1
+    assert len(await gw.gateway.database.run(queries.handoffs_for_conversation, conversation_id)) == 1
 
 
 async def test_one_address_serves_the_follow_up_and_the_bot_that_asked_for_it(gw: Running) -> None:
@@ -253,7 +253,7 @@ async def test_one_address_serves_the_follow_up_and_the_bot_that_asked_for_it(gw
     await customer.bot_text(lambda t: "will write to jo@example.com" in t)
     await customer.bot_text(lambda t: t == "You said: jo@example.com")
     await gw.settle()
-    [handoff] = await gw.gateway.database.run(store.handoffs_for_conversation, conversation_id)
+    [handoff] = await gw.gateway.database.run(queries.handoffs_for_conversation, conversation_id)
     assert handoff.follow_up_email == "jo@example.com"
 
 
@@ -320,7 +320,7 @@ async def test_handback_offers_and_checks_the_bots_next_steps(gw: Running) -> No
         {"next_step": {"type": "intent", "name": "dance"}},
     )
     assert code == 400 and "no intent 'dance'" in body["error"]["message"]
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.state == "agent"  # nothing changed hands
     code, body = await agent.api("POST", f"/conversations/{conversation_id}/resolve", {})
     assert code == 200
@@ -395,5 +395,5 @@ async def test_a_turn_rasa_leaves_silent_still_gets_an_answer(gw: Running) -> No
     told = await customer.bot_text(lambda t: "bring in a person" in t)
     assert told["metadata"]["sender"]["role"] == "system"
     assert told["quick_replies"][0]["payload"].startswith("/request_human")
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.state == "bot"  # offered, not forced

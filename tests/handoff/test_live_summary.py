@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from handoff.escalation_policy import load_policy
+from handoff.escalation.policy import load_policy
 from handoff.settings import Settings
 from tests.handoff.conftest import Running
 from tests.handoff.test_handoff_flow import escalate

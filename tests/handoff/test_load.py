@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handoff import store
+from handoff.persistence import queries
 from tests.handoff.conftest import Running
 from tests.handoff.test_handoff_flow import escalate
 
@@ -16,10 +16,10 @@ async def test_team_rows_carry_each_agents_recent_emotional_load(gw: Running) ->
         await customer.connect()
         conversations.append(await escalate(gw, customer))
     # The first one escalated for frustration (high-emotion), the second only on request.
-    first = await gw.gateway.database.run(store.get_conversation, conversations[0])
+    first = await gw.gateway.database.run(queries.get_conversation, conversations[0])
     assert first.handoff_id is not None
     await gw.gateway.database.run(
-        store.update_handoff, first.handoff_id, reasons=["frustration", "request_human"]
+        queries.update_handoff, first.handoff_id, reasons=["frustration", "request_human"]
     )
     for conversation_id in conversations:
         code, _ = await ana.api("POST", f"/conversations/{conversation_id}/claim")
@@ -36,7 +36,7 @@ async def test_team_rows_carry_each_agents_recent_emotional_load(gw: Running) ->
         "handled_recent": 2,
         "window_hours": 8.0,
     }
-    claimed = (await gw.gateway.database.run(store.get_handoff, first.handoff_id)).claimed_at
+    claimed = (await gw.gateway.database.run(queries.get_handoff, first.handoff_id)).claimed_at
     assert last == claimed
     assert loads["bo"]["high_emotion_recent"] == 0 and loads["bo"]["active_chats"] == 0
 
@@ -48,9 +48,9 @@ async def test_claims_older_than_the_window_no_longer_count(start_gateway: objec
     await customer.connect()
     conversation_id = await escalate(gw, customer)
     await ana.api("POST", f"/conversations/{conversation_id}/claim")
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.handoff_id is not None
-    await gw.gateway.database.run(store.update_handoff, conversation.handoff_id, claimed_at=1.0)
+    await gw.gateway.database.run(queries.update_handoff, conversation.handoff_id, claimed_at=1.0)
     code, body = await ana.api("GET", "/agents")
     assert code == 200
     [row] = body["agents"]
@@ -63,10 +63,10 @@ async def test_the_load_counts_by_the_same_rule_the_router_offers_by(gw: Running
     customer = gw.customer()
     await customer.connect()
     conversation_id = await escalate(gw, customer)
-    conversation = await gw.gateway.database.run(store.get_conversation, conversation_id)
+    conversation = await gw.gateway.database.run(queries.get_conversation, conversation_id)
     assert conversation.handoff_id is not None
     await gw.gateway.database.run(
-        store.update_handoff,
+        queries.update_handoff,
         conversation.handoff_id,
         reasons=["request_human"],
         decision={"priority_inputs": {"stakes": "bereavement"}},

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handoff.escalation import decide
-from handoff.escalation_policy import PriorityWeights, load_policy
-from handoff.priority import PriorityInputs, QueueItem, rank, score
+from handoff.escalation.decision import decide
+from handoff.escalation.policy import PriorityWeights, load_policy
+from handoff.escalation.priority import PriorityInputs, QueueItem, rank, score
 from tests.handoff.test_escalation_trackers import NOW, TrackerBuilder
 
 POLICY_FILE = Path(__file__).parents[2] / "settings" / "escalation.yml"

@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from actions.store import StoreService
-from handoff import store
-from handoff.session_ids import session_hash
+from handoff.customers.session_ids import session_hash
+from handoff.persistence import queries
+from shop import StoreService
 from tests.handoff.clients import Agent, Customer
 from tests.handoff.conftest import PASSWORD, Running, StartGateway
 from tests.handoff.test_handoff_flow import escalate
 from tests.store.conftest import seeded_template, store_path  # noqa: F401 (fixtures: a seeded store)
 from tests.store.demo_store import store_on
 
-# Seeded orders (tests/store/demo_store.py, actions/store/seed.py) and their customers.
+# Seeded orders (tests/store/demo_store.py, shop/seed.py) and their customers.
 DELAYED = ("ORD-10003", "CUS-0003")  # a 199.00 EUR watch, paid by Mastercard ending 5100
 TV = ("ORD-10015", "CUS-0015")  # a delivered 899.00 EUR TV: over an agent's budget
 LOST_VACUUM = ("ORD-10016", "CUS-0016")  # a lost 449.00 EUR robot vacuum
@@ -48,7 +48,7 @@ async def case_with_agent(gw: Running, order: tuple[str, str] | None) -> tuple[A
     await customer.bot_text(lambda t: t.startswith("You said"))
     assert customer.session_id is not None
     conversation = await gw.gateway.database.run(
-        store.conversation_for_session, session_hash(customer.session_id)
+        queries.conversation_for_session, session_hash(customer.session_id)
     )
     assert conversation is not None
     if order is not None:

@@ -17,13 +17,13 @@ import pytest
 import yaml
 from sqlalchemy.engine import Connection
 
-from handoff import store
+from handoff.agents.load import EmotionalLoad
+from handoff.agents.routing import Candidate, HighEmotion, choose
 from handoff.app import create_app
-from handoff.escalation_policy import PolicyError, load_policy, policy_from_dict
-from handoff.load import EmotionalLoad
-from handoff.records import Handoff
-from handoff.routing import Candidate, HighEmotion, choose
-from handoff.session_ids import session_hash
+from handoff.customers.session_ids import session_hash
+from handoff.escalation.policy import PolicyError, load_policy, policy_from_dict
+from handoff.persistence import queries
+from handoff.persistence.records import Handoff
 from handoff.settings import Settings, load_settings
 from tests.handoff import conftest
 from tests.handoff.clients import Agent, Customer
@@ -231,8 +231,8 @@ async def carried_before(gw: Running, agent_id: str, reasons: list[str]) -> None
     now = time.time()
 
     def work(conn: Connection) -> None:
-        conversation = store.create_conversation(conn, secrets.token_hex(32), now - 600)
-        past = store.insert_handoff(
+        conversation = queries.create_conversation(conn, secrets.token_hex(32), now - 600)
+        past = queries.insert_handoff(
             conn,
             conversation.id,
             status="resolved",
@@ -243,7 +243,7 @@ async def carried_before(gw: Running, agent_id: str, reasons: list[str]) -> None
             summary={},
             now=now - 600,
         )
-        store.update_handoff(conn, past.id, agent_id=agent_id, claimed_at=now - 300, ended_at=now - 60)
+        queries.update_handoff(conn, past.id, agent_id=agent_id, claimed_at=now - 300, ended_at=now - 60)
 
     await gw.gateway.database.run(work)
 
@@ -253,7 +253,7 @@ async def escalate_upset(gw: Running, customer: Customer) -> str:
     await customer.connect()
     assert customer.session_id is not None
     conversation = await gw.gateway.database.run(
-        store.conversation_for_session, session_hash(customer.session_id)
+        queries.conversation_for_session, session_hash(customer.session_id)
     )
     assert conversation is not None
     gw.rasa.trackers[conversation.id].slots.update(emotion="frustrated", frustration_level=0.9)

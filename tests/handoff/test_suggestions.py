@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actions.empathy.content import load_content
+from empathy.content import load_content
+from handoff.agents.suggestions import Suggester
 from handoff.settings import Settings
-from handoff.suggestions import Suggester
 from tests.handoff.conftest import Running
 from tests.handoff.test_handoff_flow import escalate
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from handoff.escalation import EscalationReason, ReasonCode, decide
-from handoff.escalation_policy import EscalationPolicy, load_policy
-from handoff.summary import ContextSummary, build_summary, normalise_order_id
-from handoff.summary_facts import CustomerRecord, OrderLine, OrderRecord, StoreAction
+from handoff.escalation.decision import EscalationReason, ReasonCode, decide
+from handoff.escalation.policy import EscalationPolicy, load_policy
+from handoff.summary.build import ContextSummary, build_summary, normalise_order_id
+from handoff.summary.facts import CustomerRecord, OrderLine, OrderRecord, StoreAction
 from tests.handoff.test_escalation_table import ROWS
 from tests.handoff.test_escalation_trackers import NOW, TrackerBuilder
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from actions.store.database import make_engine, make_session_factory
-from actions.store.seed import SeedSummary, seed_store
-from actions.store.service import StoreService
-from handoff.escalation import decide
-from handoff.escalation_policy import load_policy
-from handoff.summary import build_summary
-from handoff.summary_store import StoreServiceReader
+from handoff.escalation.decision import decide
+from handoff.escalation.policy import load_policy
+from handoff.summary.build import build_summary
+from handoff.summary.store_reader import StoreServiceReader
+from shop.database import make_engine, make_session_factory
+from shop.seed import SeedSummary, seed_store
+from shop.service import StoreService
 from tests.handoff.test_escalation_trackers import NOW, TrackerBuilder
 
 POLICY_FILE = Path(__file__).parents[2] / "settings" / "escalation.yml"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.store import StoreService
+from shop import StoreService
 from tests.store.demo_store import copy_store, seed_file, store_on
 
 

@@ -6,12 +6,12 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from actions.config import REPO_ROOT
 from actions.services import Services
-from actions.settings_files import DeliveryOptions, MakeItRightBudget, SetupGuides
-from actions.store import StoreService
-from actions.store.database import make_engine, make_session_factory
-from actions.store.seed import SeedSummary, seed_store
+from shop import StoreService
+from shop.database import make_engine, make_session_factory
+from shop.seed import SeedSummary, seed_store
+from shop.settings import REPO_ROOT
+from shop.settings_files import DeliveryOptions, MakeItRightBudget, SetupGuides
 
 # A Wednesday, 10:00 UTC: every seeded date is relative to it.
 TODAY = date(2026, 3, 18)

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy
 
-from actions.store import OrderState, StoreService
-from actions.store.database import make_engine, make_session_factory
-from actions.store.seed import seed_store
+from shop import OrderState, StoreService
+from shop.database import make_engine, make_session_factory
+from shop.seed import seed_store
 from tests.store.demo_store import NOW, TODAY
 
 POSTGRES_URL = os.environ.get("STORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

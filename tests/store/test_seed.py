@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from actions.config import REPO_ROOT
-from actions.store import OrderState, StoreService
-from actions.store import models as m
-from actions.store.database import make_engine, make_session_factory
-from actions.store.seed import STATE_COUNTS, dealt_states, main
+from shop import OrderState, StoreService
+from shop import models as m
+from shop.database import make_engine, make_session_factory
+from shop.seed import STATE_COUNTS, dealt_states, main
+from shop.settings import REPO_ROOT
 from tests.store.demo_store import NOW, TODAY, seed_file, sqlite_url, store_on
 
 # How each seeded state reads through the store's own state logic.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.store import (
+from shop import (
     ApprovalAlreadyDecided,
     ApprovalNotFound,
     CustomerNotFound,
@@ -22,7 +22,7 @@ from actions.store import (
     StoreUnavailable,
     open_store,
 )
-from actions.store.service import REFUND_BUSINESS_DAYS, add_business_days
+from shop.service import REFUND_BUSINESS_DAYS, add_business_days
 from tests.store.demo_store import NOW, TODAY, sqlite_url, store_on
 
 PROCESSING, IN_TRANSIT, DELAYED, DELIVERED = "ORD-10001", "ORD-10002", "ORD-10003", "ORD-10004"

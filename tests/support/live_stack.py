@@ -92,7 +92,7 @@ def run_live_stack(workdir: Path, include_gateway: bool = False) -> Iterator[Liv
     env["HANDOFF_DATABASE_URL"] = f"sqlite:///{var_dir / 'handoff.db'}"
     env["VAR_DIR"] = str(var_dir)
     subprocess.run(
-        [sys.executable, "-m", "actions.store.seed"], cwd=REPO_ROOT, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "shop.seed"], cwd=REPO_ROOT, env=env, check=True, capture_output=True
     )
     services = [s for s in build_services(settings) if include_gateway or s.name != "gateway"]
     processes: list[subprocess.Popen[bytes]] = []

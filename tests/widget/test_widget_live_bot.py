@@ -20,7 +20,7 @@ from tests.widget.widget_page import WidgetPage
 
 pytestmark = pytest.mark.slow
 
-# Seeded deterministically by actions.store.seed: the "delayed" demo order and its owner.
+# Seeded deterministically by shop.seed: the "delayed" demo order and its owner.
 LATE_ORDER = ("ORD-10003", "sofia.rossi@example.com")
 
 

@@ -1,4 +1,4 @@
-// Reads a context summary (handoff/summary.py, built at escalation) into the fixed shape the
+// Reads a context summary (handoff/summary/build.py, built at escalation) into the fixed shape the
 // screen shows. The summary is owned by another module and may grow or be partial (the
 // gateway falls back to a transcript-only summary when Rasa or the store is down), so every
 // field is optional here and missing facts are shown as missing, never invented.
@@ -72,7 +72,7 @@ export function readCase(summary = {}, { reasons = [], evidence = [] } = {}) {
   const s = summary && typeof summary === "object" ? summary : {};
   const customer = first(s, ["customer"]) || {};
   const order = first(s, ["order", "order_facts"]);
-  // handoff/summary.py: stakes is {stakes, deadline, deadline_label, days_to_deadline, urgent}.
+  // handoff/summary/build.py: stakes is {stakes, deadline, deadline_label, days_to_deadline, urgent}.
   const stakesInfo = first(s, ["stakes"]);
   const stakes = stakesInfo && typeof stakesInfo === "object" ? stakesInfo.stakes : stakesInfo;
   const deadline = first(s, ["stakes.deadline", "deadline"]);

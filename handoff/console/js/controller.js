@@ -79,7 +79,7 @@ export function createConsole({ doc, win, io, rest, alerts, onLoggedOut }) {
       queue: s.queue.some((e) => e.handoff_id === entry.handoff_id) ? s.queue : [...s.queue, entry],
     }));
     alerts.setBadge(state().queue.length);
-    // A high-emotion escalation reaches the least-loaded agent first (handoff/routing.py).
+    // A high-emotion escalation reaches the least-loaded agent first (handoff/agents/routing.py).
     const offered = entry.offered_to_you ? "Offered to you first. " : "";
     alerts.newEscalation("New escalation", `${offered}${who}: ${facts.problem || why || "needs a person"}`);
   }

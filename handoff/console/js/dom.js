@@ -68,7 +68,7 @@ export function describeDeadline(isoDate, now = Date.now()) {
   return `${isoDate.slice(0, 10)} (${when})`;
 }
 
-// The escalation policy's reason codes (handoff/escalation_policy.py ReasonCode) in the
+// The escalation policy's reason codes (handoff/escalation/policy.py ReasonCode) in the
 // words an agent uses; unknown codes fall back to their spelled-out form.
 const REASON_WORDS = {
   request_human: "asked for a person",

@@ -29,7 +29,7 @@ function reasonChips(facts) {
   ];
 }
 
-/** Who a high-emotion row is offered to first (handoff/routing.py): you, a colleague, or nobody. */
+/** Who a high-emotion row is offered to first (handoff/agents/routing.py): you, a colleague, or nobody. */
 function offerChip(entry, meId, nameOf) {
   if (!entry.offered_to) return null;
   if (entry.offered_to === meId) return el("span", { class: "chip offered" }, "Offered to you");

@@ -1,0 +1,216 @@
+"""The `/agent` socket.io namespace: live events for the agent console.
+
+The connection is refused without a valid login token, and the token is checked again on
+every event, so a logout or an expired session takes effect at once. Every event answers
+through its acknowledgement: `{"ok": true, ...}` or `{"ok": false, "error": {code, message}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import socketio
+
+from handoff.agents.auth import AgentAuth
+from handoff.agents.service import AgentService
+from handoff.errors import HandoffError, InvalidInput
+from handoff.escalation.escalator import Escalator
+from handoff.notify import AGENT_NAMESPACE, ALL_AGENTS_ROOM, agent_room, conversation_room
+from handoff.persistence import queries
+from handoff.persistence.messenger import ExpiryTimers
+from handoff.persistence.records import Agent
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Agent, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def _conversation_id(data: dict[str, Any]) -> str:
+    value = data.get("conversation_id")
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("'conversation_id' is required")
+    return value
+
+
+class AgentNamespace(socketio.AsyncNamespace):
+    def __init__(
+        self,
+        auth: AgentAuth,
+        service: AgentService,
+        escalator: Escalator,
+        presence_grace_seconds: float = 30.0,
+    ) -> None:
+        super().__init__(AGENT_NAMESPACE)
+        self.auth = auth
+        self.service = service
+        self.escalator = escalator
+        # Live console sockets per agent in this process. When an agent's last console
+        # closes and does not come back within the grace period (a reload is quicker), they
+        # are set `away`, so customers are never promised a person nobody is watching for;
+        # reconnecting restores `available`.
+        self._sockets: dict[str, set[str]] = {}
+        self._went_away: set[str] = set()
+        self._grace = ExpiryTimers(ttl=presence_grace_seconds)
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token:
+            # Some clients can only pass it in the query string.
+            token = (parse_qs(environ.get("QUERY_STRING", "")).get("token") or [None])[0]
+        try:
+            agent = await self.auth.authenticate(token)
+        except HandoffError as error:
+            # Two arguments: python-socketio sends the first as `message` and the second as
+            # `data`, so the browser reads the code from `error.data.code` (one argument would
+            # arrive only as its str()).
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, {"code": error.code, "message": error.message}
+            ) from error
+        await self.save_session(sid, {"token": token, "agent_id": agent.id})
+        await self.enter_room(sid, ALL_AGENTS_ROOM)
+        await self.enter_room(sid, agent_room(agent.id))
+        self._sockets.setdefault(agent.id, set()).add(sid)
+        self._grace.disarm(agent.id)
+        if agent.id in self._went_away and agent.presence == "away":
+            self._went_away.discard(agent.id)
+            await self.service.set_presence(agent, "available")
+        logger.info("agent %s connected (%s)", agent.username, sid)
+
+    async def on_disconnect(self, sid: str, *args: Any) -> None:
+        session = await self.get_session(sid)
+        agent_id = session.get("agent_id")
+        sockets = self._sockets.get(agent_id, set())
+        sockets.discard(sid)
+        if agent_id and not sockets:
+            self._sockets.pop(agent_id, None)
+            self._grace.arm(agent_id, lambda: self._console_gone(agent_id))
+        logger.debug("agent socket %s disconnected", sid)
+
+    async def _console_gone(self, agent_id: str) -> None:
+        if agent_id in self._sockets:
+            return
+        agent = await self.service.db.run(queries.get_agent, agent_id)
+        if agent.presence == "available":
+            self._went_away.add(agent_id)
+            await self.service.set_presence(agent, "away")
+            logger.info("agent %s has no console open; presence set to away", agent.username)
+
+    def close(self) -> None:
+        self._grace.close()
+
+    async def _join_room(self, sid: str, room: str) -> None:
+        # The agent's tab may close while a claim is being written: the claim stands (it shows
+        # up in "mine" on the next login), there is just no socket left to put in the room.
+        if not self.server.manager.is_connected(sid, self.namespace):
+            return
+        try:
+            await self.enter_room(sid, room)
+        except KeyError:
+            logger.info("agent socket %s disconnected before joining %s", sid, room)
+
+    async def _run(self, sid: str, data: Any, handler: Handler) -> dict[str, Any]:
+        try:
+            session = await self.get_session(sid)
+            agent = await self.auth.authenticate(session.get("token"))
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise InvalidInput("event data must be an object")
+            return {"ok": True, **(await handler(agent, data))}
+        except HandoffError as error:
+            return {"ok": False, "error": {"code": error.code, "message": error.message}}
+
+    async def on_queue(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            return {"queue": [e.to_dict() for e in await self.escalator.queue()]}
+
+        return await self._run(sid, data, handler)
+
+    async def on_watch(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Join a conversation's room (live transcript, typing, notes) and get its detail."""
+
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            conversation_id = _conversation_id(data)
+            detail = await self.service.conversation_detail(conversation_id)
+            await self._join_room(sid, conversation_room(conversation_id))
+            return detail
+
+        return await self._run(sid, data, handler)
+
+    async def on_unwatch(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            await self.leave_room(sid, conversation_room(_conversation_id(data)))
+            return {}
+
+        return await self._run(sid, data, handler)
+
+    async def on_claim(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            conversation_id = _conversation_id(data)
+            conversation = await self.service.claim(agent, conversation_id)
+            await self._join_room(sid, conversation_room(conversation_id))
+            return {"conversation": conversation.to_dict()}
+
+        return await self._run(sid, data, handler)
+
+    async def on_decline_offer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Pass on a high-emotion conversation offered to you first: everyone else hears at once."""
+
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            return {"declined": await self.escalator.router.decline(agent.id, _conversation_id(data))}
+
+        return await self._run(sid, data, handler)
+
+    async def on_send_message(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            message = await self.service.send(
+                agent, _conversation_id(data), data.get("text"), data.get("client_id")
+            )
+            return {"message": message.to_dict()}
+
+        return await self._run(sid, data, handler)
+
+    async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            await self.service.typing(agent, _conversation_id(data), bool(data.get("typing")))
+            return {}
+
+        return await self._run(sid, data, handler)
+
+    async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            note = await self.service.add_note(agent, _conversation_id(data), data.get("text"))
+            return {"note": note.to_dict()}
+
+        return await self._run(sid, data, handler)
+
+    async def on_transfer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            conversation = await self.service.transfer(agent, _conversation_id(data), data.get("to_agent_id"))
+            return {"conversation": conversation.to_dict()}
+
+        return await self._run(sid, data, handler)
+
+    async def on_resolve(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            sent = await self.service.resolve(agent, _conversation_id(data), data.get("next_step"))
+            return {"bot_messages": [m.to_dict() for m in sent]}
+
+        return await self._run(sid, data, handler)
+
+    async def on_close(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            conversation = await self.service.close(agent, _conversation_id(data))
+            return {"conversation": conversation.to_dict()}
+
+        return await self._run(sid, data, handler)
+
+    async def on_presence(self, sid: str, data: Any = None) -> dict[str, Any]:
+        async def handler(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
+            updated = await self.service.set_presence(agent, data.get("presence"))
+            return {"agent": updated.to_dict()}
+
+        return await self._run(sid, data, handler)
