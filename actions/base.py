@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.services import Services, services_for
 from shop import OrderFacts, OrderNotFound
 from shop.formatting import normalise_email, normalise_order_id
+from shop.identity import verified_customer_id
 from shop.settings import ShopSettings
 
 logger = logging.getLogger(__name__)
@@ -43,20 +44,20 @@ def choice_button(title: str, choice: str) -> Button:
 YES_NO = (button("Yes, please", "/affirm"), button("No, thanks", "/deny"))
 
 
-def metadata_email(tracker: Tracker) -> str | None:
-    """The email the channel passed in message metadata (`customer.email`), newest first."""
+def signed_in_customer(tracker: Tracker, secret: bytes | None) -> str | None:
+    """The customer id the shop's server signed for this conversation (shop/identity.py).
+
+    Only a claim whose HMAC checks out with the shop's secret counts: an email or a name a
+    browser put in message metadata is never proof of who the customer is.
+    """
+    if not secret:
+        return None
     for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        metadata = event.get("metadata") or {}
-        customer = metadata.get("customer") if isinstance(metadata, dict) else None
-        if isinstance(customer, dict) and customer.get("email"):
-            return normalise_email(customer["email"])
-    metadata = tracker.latest_message.get("metadata") or {}
-    customer = metadata.get("customer") if isinstance(metadata, dict) else None
-    if isinstance(customer, dict):
-        return normalise_email(customer.get("email"))
-    return None
+        if event.get("event") == "user":
+            customer_id = verified_customer_id(event.get("metadata"), secret)
+            if customer_id:
+                return customer_id
+    return verified_customer_id(tracker.latest_message.get("metadata"), secret)
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,10 @@ class Identity:
     customer_id: str | None
 
     @classmethod
-    def of(cls, tracker: Tracker) -> Identity:
+    def of(cls, tracker: Tracker, secret: bytes | None) -> Identity:
         return cls(
-            email=normalise_email(tracker.get_slot("email")) or metadata_email(tracker),
-            customer_id=tracker.get_slot("customer_id") or None,
+            email=normalise_email(tracker.get_slot("email")),
+            customer_id=tracker.get_slot("customer_id") or signed_in_customer(tracker, secret),
         )
 
     @property
@@ -118,7 +119,7 @@ class Turn:
         it is not theirs; a wrong owner and a missing order get the same answer.
         """
         order_id = normalise_order_id(self.slot("order_id"))
-        identity = Identity.of(self.tracker)
+        identity = Identity.of(self.tracker, self.services.identity_secret)
         if order_id is None or not identity.known:
             self.say("utter_need_order_details")
             return None

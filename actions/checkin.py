@@ -1,7 +1,7 @@
 """`action_session_start`: start the session as Rasa does, then check in on a resolved problem.
 
-When a returning customer (verified `customer_id` carried over, or `customer.email` in the
-channel's session metadata) has a resolution whose follow-up date has come ("did the
+When a returning customer (verified `customer_id` carried over, or a customer id the shop's
+server signed in the session metadata, shop/identity.py) has a resolution whose follow-up date has come ("did the
 replacement arrive safely?"), the bot asks about it before anything else, once.
 """
 
@@ -18,6 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_ups import FollowUps
 from actions.store_follow_ups import follow_ups_from_env
+from shop.identity import verified_customer_id
+from shop.settings import ShopSettings
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +51,12 @@ class ActionSessionStart(Action):
         self,
         follow_ups: Callable[[], FollowUps | None] | None = None,
         clock: Clock = _utc_now,
+        identity_secret: bytes | None = None,
     ) -> None:
         # rasa_sdk builds actions with no arguments: then the store adapter is made on first use.
         self._follow_ups_factory = follow_ups or _default_follow_ups
         self._clock = clock
+        self._identity_secret = identity_secret if follow_ups else ShopSettings.from_env().identity_secret
 
     def name(self) -> str:
         return "action_session_start"
@@ -81,7 +85,10 @@ class ActionSessionStart(Action):
             follow_ups = self._follow_ups_factory()
             if follow_ups is None:
                 return []
-            customer_id = tracker.get_slot("customer_id") or _lookup_by_email(follow_ups, metadata)
+            # Only a verified customer: an email a browser put in metadata proves nothing.
+            customer_id = tracker.get_slot("customer_id") or verified_customer_id(
+                metadata, self._identity_secret
+            )
             if not customer_id:
                 return []
             now = self._clock()
@@ -115,12 +122,6 @@ class ActionSessionStart(Action):
 def _carry_over(domain: dict[str, Any]) -> bool:
     config = domain.get("session_config") or {}
     return bool(config.get("carry_over_slots_to_new_session", True))
-
-
-def _lookup_by_email(follow_ups: FollowUps, metadata: Any) -> str | None:
-    customer = metadata.get("customer") if isinstance(metadata, dict) else None
-    email = customer.get("email") if isinstance(customer, dict) else None
-    return follow_ups.customer_id_for_email(email.strip().lower()) if isinstance(email, str) else None
 
 
 def _default_follow_ups() -> FollowUps | None:

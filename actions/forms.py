@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import metadata_email
+from actions.base import signed_in_customer
 from actions.services import Services, services_for
-from shop import OrderNotFound
+from shop import CustomerNotFound, OrderNotFound
 from shop.formatting import normalise_email, normalise_order_id
 from shop.settings import ShopSettings
 
@@ -65,11 +65,18 @@ class _FormValidation(FormValidationAction):
     async def extract_email(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Use the email the channel passed in metadata, so a signed-in customer isn't asked."""
+        """A customer the shop's server signed in is not asked for their email: it is theirs."""
         if tracker.get_slot("email"):
             return {}
-        email = metadata_email(tracker)
-        return {"email": email} if email else {}
+        customer_id = signed_in_customer(tracker, self.services().identity_secret)
+        if not customer_id:
+            return {}
+        try:
+            customer = await _in_thread(self.services().store.customer, customer_id)
+        except CustomerNotFound:
+            logger.warning("signed identity names a customer the store does not know")
+            return {}
+        return {"email": customer.email, "customer_id": customer.customer_id}
 
 
 class ValidateOrderLookupForm(_FormValidation):
@@ -86,7 +93,9 @@ class ValidateOrderLookupForm(_FormValidation):
             dispatcher.utter_message(response="utter_invalid_order_id", value=str(value))
             return {"order_id": None}
         email = normalise_email(tracker.get_slot("email"))
-        customer_id = tracker.get_slot("customer_id")
+        customer_id = tracker.get_slot("customer_id") or signed_in_customer(
+            tracker, self.services().identity_secret
+        )
         if email is None and not customer_id:
             return {"order_id": order_id}  # checked once the email is in
         return await self._check_owner(order_id, email, customer_id, dispatcher)

@@ -16,6 +16,8 @@ class Services:
     budget: MakeItRightBudget
     guides: SetupGuides
     delivery: DeliveryOptions
+    # Signed identity (shop/identity.py); None when the shop does not use it.
+    identity_secret: bytes | None = None
 
 
 def build_services(settings: ShopSettings) -> Services:
@@ -25,6 +27,7 @@ def build_services(settings: ShopSettings) -> Services:
         budget=MakeItRightBudget.load(settings.make_it_right_file),
         guides=SetupGuides.load(settings.setup_guides_file),
         delivery=DeliveryOptions.load(settings.delivery_options_file),
+        identity_secret=settings.identity_secret,
     )
 
 

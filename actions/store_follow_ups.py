@@ -24,10 +24,6 @@ class StoreFollowUps:
         self._store = store
         self._sessions = session_factory
 
-    def customer_id_for_email(self, email: str) -> str | None:
-        customer = self._store.customer_by_email(email)
-        return customer.customer_id if customer else None
-
     def due_check_in(self, customer_id: str, as_of: date) -> CheckIn | None:
         due = [r for r in self._store.resolutions_due_for_follow_up(as_of) if r.customer_id == customer_id]
         if not due:

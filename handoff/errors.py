@@ -77,3 +77,17 @@ class StoreNotAvailable(HandoffError):
 
     code = "store_unavailable"
     status = 503
+
+
+class InvalidIdentity(HandoffError):
+    """An `identify` claim that is malformed or not signed with the shop's secret."""
+
+    code = "invalid_identity"
+    status = 400
+
+
+class IdentityNotEnabled(HandoffError):
+    """`identify` on a gateway whose shop has not configured signed identity."""
+
+    code = "identity_not_enabled"
+    status = 400

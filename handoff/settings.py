@@ -85,6 +85,9 @@ class Settings:
     make_it_right_path: Path = REPO_ROOT / "settings" / "make_it_right.yml"
     # HANDOFF_CORS_ORIGINS: socket.io origins allowed ("*" for any; comma-separated list).
     cors_origins: str = "*"
+    # SHOP_IDENTITY_SECRET: the secret the shop's server signs its logged-in customer's id
+    # with (shop/identity.py); the same variable the action server reads. None: off.
+    identity_secret: bytes | None = None
 
 
 def _dev_secret(var_dir: Path) -> bytes:
@@ -158,6 +161,7 @@ def load_settings(env: Mapping[str, str] | None = None, var_dir: Path | None = N
         cors_origins=env.get("HANDOFF_CORS_ORIGINS") or defaults.cors_origins,
         empathy_content_dir=Path(env.get("HANDOFF_EMPATHY_CONTENT") or defaults.empathy_content_dir),
         make_it_right_path=Path(env.get("HANDOFF_MAKE_IT_RIGHT") or defaults.make_it_right_path),
+        identity_secret=(env.get("SHOP_IDENTITY_SECRET") or "").encode("utf-8") or None,
     )
 
 

@@ -6,6 +6,7 @@
 | MAKE_IT_RIGHT_FILE   | <repo>/settings/make_it_right.yml |
 | SETUP_GUIDES_FILE    | <repo>/settings/setup_guides.yml  |
 | DELIVERY_OPTIONS_FILE| <repo>/settings/delivery_options.yml |
+| SHOP_IDENTITY_SECRET | unset (signed identity off)       |
 
 Relative paths (also inside a sqlite URL) are resolved against the repository root, so
 the action server finds the same files whatever directory it was started from.
@@ -43,6 +44,9 @@ class ShopSettings:
     make_it_right_file: Path
     setup_guides_file: Path
     delivery_options_file: Path
+    # The secret a shop's server signs its logged-in customer's id with (shop/identity.py);
+    # None: signed identity is off and only an order number plus its email identify a customer.
+    identity_secret: bytes | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ShopSettings:
@@ -54,4 +58,5 @@ class ShopSettings:
             delivery_options_file=_resolve(
                 env.get("DELIVERY_OPTIONS_FILE") or "settings/delivery_options.yml"
             ),
+            identity_secret=(env.get("SHOP_IDENTITY_SECRET") or "").encode("utf-8") or None,
         )

@@ -11,11 +11,12 @@ from typing import Any
 
 import socketio
 
-from handoff.customers.service import CustomerService, parse_user_uttered
+from handoff.customers.service import CustomerService, parse_identity, parse_user_uttered
 from handoff.errors import HandoffError, InvalidInput
 from handoff.notify import CUSTOMER_NAMESPACE, conversation_room
 from handoff.persistence import queries
 from handoff.persistence.messenger import KeyedLocks
+from shop.identity import IDENTITY_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,18 @@ class CustomerNamespace(socketio.AsyncNamespace):
         async with self._in_order.get(sid):
             return await self._handle_rating(sid, data)
 
+    async def on_identify(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The shop's server signed who this customer is (`StoreChat.identify`)."""
+        async with self._in_order.get(sid):
+            try:
+                await self._conversation_id(sid)
+                claim = parse_identity(data, self.service.settings.identity_secret)
+            except HandoffError as error:
+                return await self._fail(sid, error)
+            session = await self.get_session(sid)
+            await self.save_session(sid, {**session, "identity": claim.to_metadata()})
+            return {"ok": True, "customer_id": claim.customer_id}
+
     async def _conversation_id(self, sid: str, claimed_session: Any = None) -> str:
         session = await self.get_session(sid)
         conversation_id: str | None = session.get("conversation_id")
@@ -84,7 +97,19 @@ class CustomerNamespace(socketio.AsyncNamespace):
         previous = session.get("conversation_id")
         if previous and previous != conversation.id:
             await self.leave_room(sid, conversation_room(previous))
-        await self.save_session(sid, {"conversation_id": conversation.id, "session_id": outcome.session_id})
+        identity = session.get("identity") if previous == conversation.id else None
+        if data.get("identity") is not None:
+            try:
+                identity = parse_identity(
+                    data["identity"], self.service.settings.identity_secret
+                ).to_metadata()
+            except HandoffError as error:
+                # The session still opens (the customer can chat as a guest); the widget is told why.
+                await self._fail(sid, error)
+        await self.save_session(
+            sid,
+            {"conversation_id": conversation.id, "session_id": outcome.session_id, "identity": identity},
+        )
         await self.enter_room(sid, conversation_room(conversation.id))
         if outcome.refused:
             # Before session_confirm, so a widget knows why the id changed when it sees it.
@@ -150,8 +175,13 @@ class CustomerNamespace(socketio.AsyncNamespace):
         }
         await self.emit("message_ack", ack, to=sid)
         if created:
-            self.service.respond_later(message, incoming.metadata)
+            self.service.respond_later(message, await self._with_identity(sid, incoming.metadata))
         return ack
+
+    async def _with_identity(self, sid: str, hints: dict[str, Any]) -> dict[str, Any]:
+        """The browser's metadata hints plus the claim this connection proved, if any."""
+        identity = (await self.get_session(sid)).get("identity")
+        return {**hints, IDENTITY_KEY: identity} if identity else hints
 
     async def on_message_receipt(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The widget has shown (`delivered`) or the customer has seen (`read`) up to `seq`."""

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from handoff.background import BackgroundTasks
 from handoff.customers.session_ids import SessionSigner, session_hash
-from handoff.errors import InvalidInput
+from handoff.errors import IdentityNotEnabled, InvalidIdentity, InvalidInput
 from handoff.escalation.escalator import EMAIL, Escalator, bot_asks_for_email
 from handoff.escalation.port import EscalationPolicy, Verdict, explicit_request
 from handoff.persistence import queries
@@ -20,6 +20,7 @@ from handoff.persistence.messenger import Messenger
 from handoff.persistence.records import Conversation, Message, OutgoingMessage
 from handoff.rasa_client import RasaClient, RasaUnavailable
 from handoff.settings import Settings
+from shop.identity import IdentityError, SignedIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ PLAIN_HUMAN_REQUEST = re.compile(
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_INTENT = "request_human"
 MAX_METADATA_BYTES = 4096
+# Keys of message metadata only the server may set: who the customer is (`customer`, a
+# signed `identity`) and the gateway's own (`handoff`). A browser's are dropped before
+# anything reaches Rasa, so no one can claim to be another customer (docs/security.md).
+SERVER_ONLY_METADATA_KEYS = frozenset({"customer", "identity", "handoff"})
 MAX_CLIENT_ID_CHARS = 64
 RATING_SCORE = re.compile(r"^\s*/?(?:rate\D*)?([1-5])\s*(?:/\s*5)?\s*(?:stars?)?\s*$", re.IGNORECASE)
 
@@ -80,7 +85,24 @@ def parse_user_uttered(data: Any, max_chars: int) -> IncomingMessage:
         raise InvalidInput("'metadata' must be an object")
     if len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
         raise InvalidInput(f"'metadata' is larger than {MAX_METADATA_BYTES} bytes")
-    return IncomingMessage(text=text.strip(), client_id=client_id, metadata=metadata)
+    dropped = SERVER_ONLY_METADATA_KEYS & metadata.keys()
+    if dropped:
+        logger.warning("dropped client-supplied metadata keys %s", sorted(dropped))
+    hints = {key: value for key, value in metadata.items() if key not in SERVER_ONLY_METADATA_KEYS}
+    return IncomingMessage(text=text.strip(), client_id=client_id, metadata=hints)
+
+
+def parse_identity(raw: Any, secret: bytes | None) -> SignedIdentity:
+    """A claim the shop's server signed (`identify`), checked here before Rasa ever sees it."""
+    if not secret:
+        raise IdentityNotEnabled("this shop does not use signed identity (SHOP_IDENTITY_SECRET is not set)")
+    try:
+        claim = SignedIdentity.parse(raw)
+    except IdentityError as exc:
+        raise InvalidIdentity(str(exc)) from exc
+    if not claim.verified(secret):
+        raise InvalidIdentity("the identity's hmac does not match: sign the customer id on the shop's server")
+    return claim
 
 
 def asked_for_person(tracker: dict[str, Any] | None) -> bool:
@@ -246,6 +268,9 @@ class CustomerService:
             )
 
     def _rasa_metadata(self, message: Message, metadata: dict[str, Any]) -> dict[str, Any]:
+        # `metadata` is the browser's hints plus, under IDENTITY_KEY, a claim this gateway
+        # checked (the namespace adds it from the socket session; parse_user_uttered removed
+        # any the browser sent).
         return {**metadata, "handoff": {"message_id": message.id, "seq": message.seq}}
 
     async def _bot_turn(self, conversation: Conversation, message: Message, metadata: dict[str, Any]) -> None:

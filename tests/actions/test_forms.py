@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from actions.forms import ValidateAccountEmailForm, ValidateNewAddressForm, ValidateOrderLookupForm
 from actions.services import Services
 from tests.actions.harness import make_tracker, run
-from tests.store.demo_store import services_on
+from tests.store.demo_store import services_on, signed
 
 
 def form_tracker(domain: dict[str, Any], form: str, candidates: dict[str, Any], **kwargs: Any) -> Any:
@@ -87,13 +87,37 @@ async def test_signed_in_customer_is_not_asked_for_the_email(
         domain,
         "order_lookup_form",
         {"order_id": "ORD-10003"},
-        metadata={"customer": {"email": "sofia.rossi@example.com"}},
+        metadata=signed("CUS-0003"),
     )
     outcome = await run(ValidateOrderLookupForm(services), tracker, domain)
     assert outcome.said == []
     assert SlotSet("email", "sofia.rossi@example.com") in outcome.events
-    assert SlotSet("customer_id", "CUS-0003") in outcome.events
     assert SlotSet("order_id", "ORD-10003") in outcome.events
+
+
+async def test_a_signed_in_customer_cannot_open_someone_elses_order(
+    services: Services, domain: dict[str, Any]
+) -> None:
+    # CUS-0004 is signed in; ORD-10003 is Sofia's (CUS-0003).
+    tracker = form_tracker(
+        domain, "order_lookup_form", {"order_id": "ORD-10003"}, metadata=signed("CUS-0004")
+    )
+    outcome = await run(ValidateOrderLookupForm(services), tracker, domain)
+    assert SlotSet("order_id", None) in outcome.events
+    assert "sofia" not in repr(outcome.events).lower()
+
+
+async def test_an_email_claimed_in_metadata_is_not_taken_as_identity(
+    services: Services, domain: dict[str, Any]
+) -> None:
+    tracker = form_tracker(
+        domain,
+        "order_lookup_form",
+        {"order_id": "ORD-10003"},
+        metadata={"customer": {"email": "sofia.rossi@example.com"}, "identity": {"customer_id": "CUS-0003"}},
+    )
+    outcome = await run(ValidateOrderLookupForm(services), tracker, domain)
+    assert not any(e.get("name") in ("email", "customer_id") and e.get("value") for e in outcome.events)
 
 
 async def test_store_failure_rejects_the_values_honestly(domain: dict[str, Any], tmp_path: Any) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.orders import ActionDeliveryOptions, ActionOrderStatus, dispatch_day
 from actions.services import Services
 from tests.actions.harness import make_tracker, run
+from tests.store.demo_store import signed
 
 DELAYED = {"order_id": "ORD-10003", "email": "sofia.rossi@example.com"}
 
@@ -103,14 +105,30 @@ async def test_someone_elses_order_gets_the_not_found_answer(
     assert first.said[0].values == {"order_id": "ORD-10003"}
 
 
-async def test_email_from_channel_metadata_identifies_the_customer(
+async def test_customer_signed_in_by_the_shop_is_identified(
     services: Services, domain: dict[str, Any]
 ) -> None:
-    tracker = make_tracker(
-        domain, slots={"order_id": "ord 10003"}, metadata={"customer": {"email": "Sofia.Rossi@example.com"}}
-    )
+    tracker = make_tracker(domain, slots={"order_id": "ord 10003"}, metadata=signed("CUS-0003"))
     outcome = await run(ActionOrderStatus(services), tracker, domain)
     assert outcome.responses == ["utter_order_delayed"]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"customer": {"email": "Sofia.Rossi@example.com"}},
+        {"identity": {"customer_id": "CUS-0003", "hmac": "f" * 64}},
+        {"identity": {"customer_id": "CUS-0004", "hmac": signed("CUS-0003")["identity"]["hmac"]}},
+    ],
+)
+async def test_a_forged_identity_in_metadata_reveals_nothing(
+    services: Services, domain: dict[str, Any], metadata: dict[str, Any]
+) -> None:
+    tracker = make_tracker(domain, slots={"order_id": "ORD-10003"}, metadata=metadata)
+    outcome = await run(ActionOrderStatus(services), tracker, domain)
+    assert outcome.responses == ["utter_need_order_details"]
+    assert outcome.events == []
+    assert "sofia" not in repr(outcome.said).lower() and "DHL" not in repr(outcome.said)
 
 
 async def test_verified_customer_id_is_enough(services: Services, domain: dict[str, Any]) -> None:

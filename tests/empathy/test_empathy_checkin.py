@@ -13,6 +13,7 @@ from actions.follow_ups import CheckIn
 from actions.store_follow_ups import StoreFollowUps
 from shop import open_store
 from shop.database import make_engine, make_session_factory
+from shop.identity import identity_tag
 from shop.seed import seed_store
 
 TODAY = date(2026, 3, 13)
@@ -21,14 +22,10 @@ DOMAIN = {"session_config": {"carry_over_slots_to_new_session": True, "session_e
 
 
 class FakeFollowUps:
-    def __init__(self, check_in: CheckIn | None, customers: dict[str, str] | None = None) -> None:
+    def __init__(self, check_in: CheckIn | None) -> None:
         self.check_in = check_in
-        self.customers = customers or {}
         self.marked: list[tuple[int, datetime]] = []
         self.asked: list[tuple[str, date]] = []
-
-    def customer_id_for_email(self, email: str) -> str | None:
-        return self.customers.get(email)
 
     def due_check_in(self, customer_id: str, as_of: date) -> CheckIn | None:
         self.asked.append((customer_id, as_of))
@@ -86,21 +83,40 @@ async def test_the_check_in_happens_once():
     assert messages == []
 
 
-async def test_customer_found_through_the_channel_metadata():
-    follow_ups = FakeFollowUps(
-        CheckIn(3, "refund", "ORD-10007", None, "42.00 EUR", "Refund"), {"anna@example.com": "CUS-0002"}
-    )
-    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW)
-    metadata = {"customer": {"email": " Anna@Example.com "}}
+SECRET = b"the shop's identity secret"
+REFUND = CheckIn(3, "refund", "ORD-10007", None, "42.00 EUR", "Refund")
+
+
+async def test_customer_signed_in_by_the_shop_gets_the_check_in():
+    follow_ups = FakeFollowUps(REFUND)
+    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW, identity_secret=SECRET)
+    metadata = {"identity": {"customer_id": "CUS-0002", "hmac": identity_tag(SECRET, "CUS-0002")}}
     messages, events = await run(action, {"session_started_metadata": metadata})
     assert [m["response"] for m in messages] == ["utter_checkin_refund"]
     assert messages[0]["amount"] == "42.00 EUR"
+    assert follow_ups.asked == [("CUS-0002", NOW.date())]
     assert {
         "event": "slot",
         "name": "session_started_metadata",
         "value": metadata,
         "timestamp": None,
     } in events
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"customer": {"email": "anna@example.com"}},  # what any browser can claim
+        {"identity": {"customer_id": "CUS-0002", "hmac": "0" * 64}},  # a forged tag
+        {"identity": {"customer_id": "CUS-0002", "hmac": identity_tag(b"another secret", "CUS-0002")}},
+    ],
+)
+async def test_an_unverified_claim_gets_no_check_in(metadata):
+    follow_ups = FakeFollowUps(REFUND)
+    action = ActionSessionStart(lambda: follow_ups, clock=lambda: NOW, identity_secret=SECRET)
+    messages, _ = await run(action, {"session_started_metadata": metadata})
+    assert messages == []
+    assert follow_ups.asked == []
 
 
 async def test_unknown_customer_starts_quietly():
@@ -139,8 +155,9 @@ def seeded(tmp_path):
 def test_real_store_finds_the_due_resolution_and_marks_it(seeded):
     store, follow_ups, summary = seeded
     order_id, email = summary.demo_orders["delivered_damaged"]
-    customer_id = follow_ups.customer_id_for_email(email)
-    assert customer_id is not None
+    customer = store.customer_by_email(email)
+    assert customer is not None
+    customer_id = customer.customer_id
     resolution = store.record_remedy(
         order_id,
         kind="replacement",

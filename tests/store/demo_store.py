@@ -9,6 +9,7 @@ from pathlib import Path
 from actions.services import Services
 from shop import StoreService
 from shop.database import make_engine, make_session_factory
+from shop.identity import identity_tag
 from shop.seed import SeedSummary, seed_store
 from shop.settings import REPO_ROOT
 from shop.settings_files import DeliveryOptions, MakeItRightBudget, SetupGuides
@@ -36,6 +37,15 @@ def store_on(path: Path, now: datetime = NOW) -> StoreService:
     return StoreService(make_session_factory(make_engine(sqlite_url(path))), lambda: now)
 
 
+# The secret the demo shop's server would sign its logged-in customers' ids with.
+IDENTITY_SECRET = b"test shop identity secret"
+
+
+def signed(customer_id: str) -> dict[str, dict[str, str]]:
+    """Message metadata as the gateway forwards a claim the shop's server signed."""
+    return {"identity": {"customer_id": customer_id, "hmac": identity_tag(IDENTITY_SECRET, customer_id)}}
+
+
 def services_on(path: Path, now: datetime = NOW) -> Services:
     settings = REPO_ROOT / "settings"
     return Services(
@@ -43,4 +53,5 @@ def services_on(path: Path, now: datetime = NOW) -> Services:
         budget=MakeItRightBudget.load(settings / "make_it_right.yml"),
         guides=SetupGuides.load(settings / "setup_guides.yml"),
         delivery=DeliveryOptions.load(settings / "delivery_options.yml"),
+        identity_secret=IDENTITY_SECRET,
     )

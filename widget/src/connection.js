@@ -57,7 +57,7 @@ var Connection = (function () {
       confirmed = false;
       state("online");
       var s = opts.session();
-      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq));
+      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq, s.identity));
     }
 
     function onConfirm(body) {

@@ -109,9 +109,16 @@ var Protocol = (function () {
     return { role: role(body.role, "bot"), name: body.name || null, on: !!body.typing };
   }
 
-  function sessionRequest(sessionId, lastSeq) {
-    // Stock Rasa reads session_id; the gateway also replays what came after last_seq.
-    return { session_id: sessionId || null, last_seq: lastSeq || 0 };
+  function sessionRequest(sessionId, lastSeq, identity) {
+    // Stock Rasa reads session_id; the gateway also replays what came after last_seq, and
+    // checks a signed identity from the shop's server (docs/widget.md, "Signed-in customers").
+    var body = { session_id: sessionId || null, last_seq: lastSeq || 0 };
+    if (identity) body.identity = identityBody(identity);
+    return body;
+  }
+
+  function identityBody(identity) {
+    return { customer_id: String(identity.customerId), hmac: String(identity.hmac) };
   }
 
   function userUttered(item, sessionId, metadata) {
@@ -145,6 +152,7 @@ var Protocol = (function () {
     status: status,
     typing: typing,
     sessionRequest: sessionRequest,
+    identityBody: identityBody,
     userUttered: userUttered,
     resync: resyncBody,
     error: errorMessage

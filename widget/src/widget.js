@@ -265,7 +265,7 @@ function createWidget(options, doc) {
     transports: cfg.transports,
     backoff: cfg.reconnect,
     ackTimeoutMs: cfg.ackTimeoutMs,
-    session: function () { return { id: state.sessionId, lastSeq: transcript.lastSeq() }; },
+    session: function () { return { id: state.sessionId, lastSeq: transcript.lastSeq(), identity: identity }; },
     outbox: function () { return state.outbox; },
     metadata: metadataFor,
     on: {
@@ -335,6 +335,25 @@ function createWidget(options, doc) {
     }
   });
 
+  // Who the shop's server says the customer is: kept in memory only (never in storage), sent
+  // with every session_request and checked by the gateway; a browser cannot forge it.
+  var identity = validIdentity(cfg.identity);
+  function identify(customerId, hmac, cb) {
+    var claim = validIdentity({ customerId: customerId, hmac: hmac });
+    if (!claim) {
+      var bad = { ok: false, error: { code: "invalid_identity", message: "identify(customerId, hmac) needs two non-empty strings." } };
+      if (cb) cb(bad);
+      return bad;
+    }
+    identity = claim;
+    var sent = conn.emit("identify", Protocol.identityBody(claim), function (ack) {
+      if (!ack || !ack.ok) fire("error", (ack && ack.error) || { code: "invalid_identity" });
+      if (cb) cb(ack);
+    });
+    // Not connected yet: the next session_request carries it.
+    return { ok: true, sent: sent };
+  }
+
   function onVisible() { if (!doc.hidden) render(); }
   function onOnline() { conn.nudge(); }
   doc.addEventListener("visibilitychange", onVisible);
@@ -350,6 +369,7 @@ function createWidget(options, doc) {
     close: function () { setOpen(false, true); },
     toggle: function () { setOpen(!view.isOpen(), true); },
     send: function (text) { return send(text, null); },
+    identify: identify,
     signal: signal,
     on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); return this; },
     off: function (name, fn) { listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; }); return this; },
@@ -365,6 +385,12 @@ function createWidget(options, doc) {
   };
 }
 
+function validIdentity(raw) {
+  if (!raw || typeof raw.customerId !== "string" || typeof raw.hmac !== "string") return null;
+  if (!raw.customerId || !raw.hmac) return null;
+  return { customerId: raw.customerId, hmac: raw.hmac };
+}
+
 function injectCss(doc, nonce) {
   if (doc.getElementById("store-chat-css")) return;
   var style = doc.createElement("style");
@@ -376,7 +402,7 @@ function injectCss(doc, nonce) {
 
 /* The global: calls made before init (signals, listeners) are queued, as the host page may
  * load the script asynchronously. */
-var pending = { signals: [], listeners: [] };
+var pending = { signals: [], listeners: [], identity: null };
 var instance = null;
 
 var StoreChat = {
@@ -387,13 +413,21 @@ var StoreChat = {
     instance = createWidget(options || {}, document);
     pending.listeners.forEach(function (l) { instance.on(l[0], l[1]); });
     pending.signals.forEach(function (s) { instance.signal(s[0], s[1]); });
-    pending = { signals: [], listeners: [] };
+    if (pending.identity) instance.identify(pending.identity[0], pending.identity[1]);
+    pending = { signals: [], listeners: [], identity: null };
     return instance;
   },
   signal: function (name, detail) {
     if (instance) return instance.signal(name, detail);
     pending.signals.push([name, detail]);
     return { ok: true, offered: false, queued: true };
+  },
+  /* A shop whose customer is logged in: its server signs the customer id (HMAC-SHA256 with
+   * SHOP_IDENTITY_SECRET) and the page passes both here. */
+  identify: function (customerId, hmac, cb) {
+    if (instance) return instance.identify(customerId, hmac, cb);
+    pending.identity = [customerId, hmac];
+    return { ok: true, queued: true };
   },
   on: function (name, fn) {
     if (instance) instance.on(name, fn); else pending.listeners.push([name, fn]);
