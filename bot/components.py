@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import EMOTIONS
 from bot.deadline import DeadlineParser
-from bot.emotion import EmotionPerceiver
+from bot.emotion import Calibration, EmotionPerceiver
 from bot.examples import DEFAULT_TRAINING_FILE, ExampleFileError, load_emotion_examples
 from bot.features import FeatureExtractor
 from bot.lexicons import load_lexicons
@@ -64,6 +64,10 @@ MESSAGE_TIME_METADATA = "message_time"
 # The helper modules' source is part of the fingerprint: Rasa only hashes the component
 # class itself, and a change in the featurizer must retrain the model.
 _FINGERPRINTED_MODULES = ("features.py", "lexicons.py", "model.py", "signals.py", "emotion.py")
+
+
+def calibration_of(settings: EmotionSettings) -> Calibration:
+    return Calibration(settings.label_priors, settings.min_negative_confidence)
 
 
 def _neutral_attributes() -> dict[str, Any]:
@@ -139,6 +143,7 @@ class EmotionClassifier(GraphComponent):
             )
         extractor = FeatureExtractor(load_lexicons(), self._settings.hash_dim, self._settings.lexicon_weight)
         self._perceiver = EmotionPerceiver.train(extractor, examples, EMOTIONS, self._settings.training)
+        self._perceiver.calibration = calibration_of(self._settings)
         self.persist()
         return self._resource
 
@@ -181,7 +186,9 @@ class EmotionClassifier(GraphComponent):
                 f"this code makes {extractor.size} (the featurizer or a lexicon package "
                 "changed); retrain with `make train`."
             )
-        return cls(config, model_storage, resource, EmotionPerceiver(extractor, model))
+        return cls(
+            config, model_storage, resource, EmotionPerceiver(extractor, model, calibration_of(settings))
+        )
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add emotion, frustration and their evidence to each message."""

@@ -33,12 +33,39 @@ class EmotionResult:
         return replace(self, emotion=best, confidence=others[best])
 
 
+NEUTRAL = "neutral"
+NEGATIVE = frozenset({"frustrated", "anxious", "sad", "confused"})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the network's class-balanced scores become a reading of real traffic.
+
+    `priors`: each label's share of real messages (scores are multiplied by it and
+    renormalised); `min_negative_confidence`: a weaker negative reading is reported neutral.
+    """
+
+    priors: dict[str, float] | None = None
+    min_negative_confidence: float = 0.0
+
+    def apply(self, labels: tuple[str, ...], probabilities: np.ndarray) -> np.ndarray:
+        if not self.priors:
+            return probabilities
+        weights = np.asarray([self.priors.get(label, 1.0) for label in labels], dtype=np.float64)
+        adjusted = probabilities * weights
+        total = adjusted.sum()
+        return adjusted / total if total > 0 else probabilities
+
+
 class EmotionPerceiver:
     """A trained emotion model together with the feature extractor it was trained on."""
 
-    def __init__(self, extractor: FeatureExtractor, model: EmotionModel) -> None:
+    def __init__(
+        self, extractor: FeatureExtractor, model: EmotionModel, calibration: Calibration | None = None
+    ) -> None:
         self._extractor = extractor
         self.model = model
+        self.calibration = calibration or Calibration()
 
     @classmethod
     def train(
@@ -56,18 +83,25 @@ class EmotionPerceiver:
     def perceive(self, text: str) -> EmotionResult:
         """Emotion (with confidence), class scores and frustration of ``text``."""
         features = self._extractor.extract(text)
-        probabilities = self.model.predict_proba(features.vector)
-        scores = {
-            label: round(float(p), 4) for label, p in zip(self.model.labels, probabilities, strict=False)
-        }
+        labels = self.model.labels
+        probabilities = self.calibration.apply(labels, self.model.predict_proba(features.vector))
+        scores = {label: round(float(p), 4) for label, p in zip(labels, probabilities, strict=False)}
         best = int(np.argmax(probabilities))
+        emotion, confidence = labels[best], float(probabilities[best])
+        if (
+            emotion in NEGATIVE
+            and confidence < self.calibration.min_negative_confidence
+            and NEUTRAL in scores
+        ):
+            # Not enough evidence of a feeling: a calm reading is the safer answer.
+            emotion, confidence = NEUTRAL, scores[NEUTRAL]
         frustration = frustration_intensity(
             scores.get("frustrated", 0.0), features.signals, features.vader_compound
         )
         evidence = features.signals.evidence()
         return EmotionResult(
-            emotion=self.model.labels[best],
-            confidence=round(float(probabilities[best]), 4),
+            emotion=emotion,
+            confidence=round(confidence, 4),
             scores=scores,
             frustration=frustration,
             evidence=evidence,

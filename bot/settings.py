@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rasa.shared.exceptions import InvalidConfigException
 
+from bot import EMOTIONS
 from bot.examples import DEFAULT_TRAINING_FILE
 from bot.model import TrainingSettings
 
@@ -38,6 +39,21 @@ EMOTION_DEFAULTS: dict[str, Any] = {
     # Intents that report something gone wrong. A "positive" reading there comes from words
     # about the occasion ("birthday present", "the party"), not from how the customer feels,
     # so the strongest non-positive emotion is reported instead.
+    # How often each feeling shows in real support traffic. The network is trained with
+    # balanced class weights (so rare feelings are learned), which on its own treats every
+    # feeling as equally likely; at inference its scores are multiplied by these priors, so a
+    # message needs real evidence to be read as anything but neutral. Normalised on load.
+    "label_priors": {
+        "neutral": 0.55,
+        "positive": 0.12,
+        "frustrated": 0.13,
+        "anxious": 0.08,
+        "sad": 0.06,
+        "confused": 0.06,
+    },
+    # A negative feeling read with less confidence than this is reported as neutral: better to
+    # answer a calm customer plainly than to tell them they sound upset.
+    "min_negative_confidence": 0.5,
     "problem_intents": [
         "report_damaged_item",
         "report_missing_item",
@@ -66,6 +82,8 @@ class EmotionSettings:
     lexicon_weight: float
     training: TrainingSettings
     problem_intents: frozenset[str]
+    label_priors: dict[str, float]
+    min_negative_confidence: float
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,21 @@ def emotion_settings(config: Mapping[str, Any]) -> EmotionSettings:
         lexicon_weight=_float(name, config, "lexicon_weight", 0.0, 100.0),
         training=training,
         problem_intents=frozenset(problem_intents),
+        label_priors=_priors(name, config["label_priors"]),
+        min_negative_confidence=_float(name, config, "min_negative_confidence", 0.0, 1.0),
     )
+
+
+def _priors(component: str, raw: Any) -> dict[str, float]:
+    """Every emotion label with a positive weight, normalised to sum to 1."""
+    if not isinstance(raw, Mapping) or set(raw) != set(EMOTIONS):
+        raise InvalidConfigException(
+            f"{component}: 'label_priors' must give a weight for each of {sorted(EMOTIONS)}."
+        )
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in raw.values()):
+        raise InvalidConfigException(f"{component}: every 'label_priors' weight must be a positive number.")
+    total = float(sum(raw.values()))
+    return {label: float(raw[label]) / total for label in EMOTIONS}
 
 
 def context_settings(config: Mapping[str, Any]) -> ContextSettings:

@@ -101,6 +101,8 @@ class Rules:
     item_words: tuple[str, ...] = ()
     apology_goals: tuple[str, ...] = ()
     apology_responses: tuple[str, ...] = ()
+    # A feeling read with less confidence than this is not acknowledged (answered as calm).
+    acknowledge_min_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,7 @@ def _parse_rules(root: _Node) -> Rules:
             "responses", required=False
         ),
         upsell_markers=tuple(marker.lower() for marker in root.strings("upsell_markers", required=False)),
+        acknowledge_min_confidence=root.number("acknowledge_min_confidence", 0.0),
     )
 
 

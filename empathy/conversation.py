@@ -32,6 +32,8 @@ class ConversationView:
     bot_messages: tuple[BotMessage, ...]
     emotion_history: tuple[str, ...]
     today: date
+    # How sure the NLU was of the latest message's emotion (None when it did not say).
+    emotion_confidence: float | None = None
 
     @property
     def latest_user_text(self) -> str:
@@ -87,7 +89,16 @@ def read_tracker(tracker: Mapping[str, Any], timezone_offset_hours: float = 0.0)
         bot_messages=tuple(bot_messages),
         emotion_history=tuple(emotions),
         today=_local_date(when, timezone_offset_hours),
+        emotion_confidence=_emotion_confidence(tracker.get("latest_message")),
     )
+
+
+def _emotion_confidence(latest_message: Any) -> float | None:
+    emotion = latest_message.get("emotion") if isinstance(latest_message, Mapping) else None
+    confidence = emotion.get("confidence") if isinstance(emotion, Mapping) else None
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
+        return None
+    return float(confidence)
 
 
 def _bot_message(event: Mapping[str, Any]) -> BotMessage:

@@ -128,6 +128,9 @@ class Rephraser:
         if _matches(response, rules.routine_responses):
             return Feeling("neutral", "neutral", False, "low", "none", StakesRule())
         emotion = _text(view.slot("emotion")) or "neutral"
+        if view.emotion_confidence is not None and view.emotion_confidence < rules.acknowledge_min_confidence:
+            # Too unsure to tell a customer how they feel: answer them as calm.
+            emotion = "neutral"
         stakes = _text(view.slot("stakes")) or "none"
         stakes_rule = rules.stakes.get(stakes, StakesRule())
         rule = rules.emotions.get(emotion) or rules.emotions.get("neutral")
