@@ -281,6 +281,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "blind")
     parser.add_argument(
+        "--min-intent-accuracy", type=float, default=None, help="exit 1 when intent accuracy is below this"
+    )
+    parser.add_argument(
+        "--max-routine-acknowledged",
+        type=int,
+        default=None,
+        help="exit 1 when more routine messages than this would get a negative acknowledgement",
+    )
+    parser.add_argument(
         "--calibrate-fallback", action="store_true", help="print the fallback threshold grid on the dev half"
     )
     args = parser.parse_args(argv)
@@ -294,7 +303,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"blind_{args.split}.json").write_text(json.dumps(asdict(report), indent=2))
     print(render(report))
-    return 0
+    failures = []
+    if args.min_intent_accuracy is not None and report.intent_accuracy < args.min_intent_accuracy:
+        failures.append(f"intent accuracy {report.intent_accuracy:.3f} < {args.min_intent_accuracy}")
+    if (
+        args.max_routine_acknowledged is not None
+        and len(report.routine_acknowledged) > args.max_routine_acknowledged
+    ):
+        failures.append(
+            f"{len(report.routine_acknowledged)} routine messages would get a negative acknowledgement"
+            f" (allowed: {args.max_routine_acknowledged}; the texts are in {args.out})"
+        )
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -199,7 +199,10 @@ class EmotionClassifier(GraphComponent):
                 attributes = _neutral_attributes()
             else:
                 result = self._perceiver.perceive(text)
-                if _intent_name(message) in self._settings.problem_intents:
+                intent = _intent_name(message)
+                if intent in self._settings.routine_intents:
+                    result = result.calm_unless(self._settings.routine_min_negative_confidence)
+                if intent in self._settings.problem_intents:
                     # Someone reporting damage or a lost parcel is not happy, whatever
                     # the birthday and party words around it say.
                     result = result.without("positive")

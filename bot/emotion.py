@@ -11,6 +11,9 @@ from bot.features import FeatureExtractor
 from bot.model import EmotionModel, TrainingSettings, train_model
 from bot.signals import frustration_intensity
 
+NEUTRAL = "neutral"
+NEGATIVE = frozenset({"frustrated", "anxious", "sad", "confused"})
+
 
 @dataclass(frozen=True)
 class EmotionResult:
@@ -22,6 +25,12 @@ class EmotionResult:
     frustration: float
     evidence: list[str] = field(default_factory=list)
 
+    def calm_unless(self, min_confidence: float) -> EmotionResult:
+        """Neutral instead of a negative feeling read with less than `min_confidence`."""
+        if self.emotion not in NEGATIVE or self.confidence >= min_confidence or NEUTRAL not in self.scores:
+            return self
+        return replace(self, emotion=NEUTRAL, confidence=self.scores[NEUTRAL])
+
     def without(self, emotion: str) -> EmotionResult:
         """The same reading with `emotion` ruled out: the next strongest class wins."""
         if self.emotion != emotion:
@@ -31,10 +40,6 @@ class EmotionResult:
             return self
         best = max(others, key=lambda label: others[label])
         return replace(self, emotion=best, confidence=others[best])
-
-
-NEUTRAL = "neutral"
-NEGATIVE = frozenset({"frustrated", "anxious", "sad", "confused"})
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,11 @@ EMOTION_DEFAULTS: dict[str, Any] = {
     # A negative feeling read with less confidence than this is reported as neutral: better to
     # answer a calm customer plainly than to tell them they sound upset.
     "min_negative_confidence": 0.5,
+    # Greetings, thanks, goodbyes, yes/no answers and details the bot asked for are almost
+    # always calm: there a negative feeling needs this much confidence ("neutral unless
+    # evidence"), so "hello" is never answered as if the customer were annoyed.
+    "routine_intents": ["greet", "thank", "goodbye", "affirm", "deny", "inform", "bot_challenge"],
+    "routine_min_negative_confidence": 0.85,
     "problem_intents": [
         "report_damaged_item",
         "report_missing_item",
@@ -84,6 +89,8 @@ class EmotionSettings:
     problem_intents: frozenset[str]
     label_priors: dict[str, float]
     min_negative_confidence: float
+    routine_intents: frozenset[str]
+    routine_min_negative_confidence: float
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,16 @@ def emotion_settings(config: Mapping[str, Any]) -> EmotionSettings:
         problem_intents=frozenset(problem_intents),
         label_priors=_priors(name, config["label_priors"]),
         min_negative_confidence=_float(name, config, "min_negative_confidence", 0.0, 1.0),
+        routine_intents=frozenset(_intent_list(name, config, "routine_intents")),
+        routine_min_negative_confidence=_float(name, config, "routine_min_negative_confidence", 0.0, 1.0),
     )
+
+
+def _intent_list(component: str, config: Mapping[str, Any], key: str) -> list[str]:
+    value = config[key]
+    if not isinstance(value, list) or not all(isinstance(i, str) and i.strip() for i in value):
+        raise InvalidConfigException(f"{component}: '{key}' must be a list of intent names.")
+    return value
 
 
 def _priors(component: str, raw: Any) -> dict[str, float]:
