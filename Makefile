@@ -18,8 +18,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Rasa's telemetry and error reports go to the internet; this product stays on the machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install lock train seed run test test-python test-conversations validate lint format eval eval-nlu \
-	bench-empathy bench-empathy-synthetic bench-handoff check-policy clean
+.PHONY: help install lock train seed run test test-python test-conversations validate lint format eval eval-nlu eval-blind calibrate \
+	bench-empathy bench-empathy-synthetic bench-handoff bench-escalation bench-fuzz check-policy clean
 
 help: ## List the targets
 	@echo "Empathetic store-support bot. Targets:"
@@ -67,11 +67,21 @@ test-python: $(STAMP) $(MODEL) ## Only the pytest suite
 test-conversations: $(STAMP) $(MODEL) ## Only the Rasa conversation tests in tests/conversations
 	$(RASA) test core --model $(MODEL) --stories tests/conversations --out results/conversations --fail-on-prediction-errors
 
-eval: $(STAMP) ## Emotion, stakes and deadline evaluation (own held-out, TweetEval, GoEmotions) -> docs/eval/emotion.md
+eval: $(STAMP) $(MODEL) ## Emotion, stakes and deadline evaluation (own held-out, TweetEval, GoEmotions -> docs/eval/emotion.md) and the blind set
 	$(PY) -m bot.evaluate
+	$(PY) -m bot.blind --model $(MODEL) --split test
 
-eval-nlu: $(STAMP) $(MODEL) ## Intent/entity report on the held-out NLU set (results/nlu)
+eval-nlu: $(STAMP) $(MODEL) ## Intents on the held-out set (results/nlu) and on the blind set's test half (results/blind)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu
+	$(PY) scripts/nlu_summary.py results/nlu
+	$(PY) -m bot.blind --model $(MODEL) --split test
+
+eval-blind: $(STAMP) $(MODEL) ## The blind set (tests/nlu/blind, written apart from the training data): intents, fallback, emotion, routine messages
+	$(PY) -m bot.blind --model $(MODEL) --split test
+
+calibrate: $(STAMP) $(MODEL) ## Emotion calibration and fallback threshold grids on the blind set's dev half
+	$(PY) -m bot.calibrate
+	$(PY) -m bot.blind --model $(MODEL) --calibrate-fallback
 
 bench-empathy: $(STAMP) ## Score the running bot's replies (26 scripted conversations; needs `make run`; changes the demo store)
 	$(PY) -m bench.empathy --rasa-url $${RASA_URL:-http://127.0.0.1:5005}
@@ -81,6 +91,13 @@ bench-empathy-synthetic: $(STAMP) ## The empathy benchmark against the NLG layer
 
 bench-handoff: $(STAMP) ## Escalation-to-queue and agent-to-customer latency, p50/p95
 	$(PY) -m bench.handoff
+
+bench-escalation: $(STAMP) $(MODEL) ## Escalation judgment: 180 frozen scenarios through the real bot and gateway (results/escalation)
+	$(PY) -m bench.escalation --out results/escalation
+
+bench-fuzz: $(STAMP) ## Fuzz every customer socket event: 10,000 random examples on SQLite and PostgreSQL (0 crashes, 0 unanswered)
+	scripts/ensure-services.sh
+	HANDOFF_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s -p no:cacheprovider tests/handoff/test_customer_fuzz.py
 
 check-policy: $(STAMP) ## Check settings/escalation.yml after editing it
 	$(PY) -m handoff.escalation.policy settings/escalation.yml

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import StoreAction, Turn
+from actions.questions import gave_up_asking
 from actions.replies import offer_person
 from shop.formatting import normalise_email
 from shop.service import PASSWORD_RESET_VALID_MINUTES
@@ -17,7 +18,8 @@ class ActionAccountAccess(StoreAction):
     async def act(self, turn: Turn) -> list[EventType]:
         email = normalise_email(turn.slot("email"))
         if email is None:
-            turn.say("utter_ask_account_email_form_email")
+            if not gave_up_asking(turn.tracker):
+                turn.say("utter_ask_account_email_form_email")
             return []
         # The reply is the same whether or not the address has an account, so the chat
         # can't be used to find out who shops here.

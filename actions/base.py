@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.questions import gave_up_asking
 from actions.services import Services, services_for
 from shop import OrderFacts, OrderNotFound
 from shop.formatting import normalise_email, normalise_order_id
@@ -93,6 +94,9 @@ class Turn:
         self.tracker = tracker
         self.domain = domain
         self.services = services
+        # The orders this run looked up, latest last: their problems are recorded in the
+        # `order_problems` slot for the escalation policy (see StoreAction.run).
+        self.looked_up: list[OrderFacts] = []
 
     @property
     def conversation_id(self) -> str:
@@ -116,15 +120,18 @@ class Turn:
         """The order in the `order_id` slot if it belongs to this conversation's customer.
 
         Returns None (after telling the customer) when there is no usable order id or
-        it is not theirs; a wrong owner and a missing order get the same answer.
+        it is not theirs; a wrong owner and a missing order get the same answer. When the
+        form just stopped asking for the details (actions/questions.py), nothing more is
+        said: the customer was already offered another way, and is not asked a third time.
         """
         order_id = normalise_order_id(self.slot("order_id"))
         identity = Identity.of(self.tracker, self.services.identity_secret)
         if order_id is None or not identity.known:
-            self.say("utter_need_order_details")
+            if not gave_up_asking(self.tracker):
+                self.say("utter_need_order_details")
             return None
         try:
-            return await self.run_store(
+            order = await self.run_store(
                 self.services.store.find_order,
                 order_id,
                 email=identity.email,
@@ -133,6 +140,8 @@ class Turn:
         except OrderNotFound:
             self.say("utter_order_not_found", order_id=order_id)
             return None
+        self.looked_up.append(order)
+        return order
 
 
 class StoreAction(Action, ABC):
@@ -172,7 +181,7 @@ class StoreAction(Action, ABC):
         # question is over.
         if tracker.get_slot("failed_understanding"):
             events.append(reset_failed_understanding())
-        return events
+        return events + order_problem_events(tracker, turn.looked_up)
 
     @abstractmethod
     async def act(self, turn: Turn) -> list[EventType]:
@@ -185,3 +194,18 @@ class StoreAction(Action, ABC):
 
 def reset_failed_understanding() -> EventType:
     return SlotSet("failed_understanding", 0.0)
+
+
+# The slot that carries what the store's records say is wrong with the order the
+# conversation is about (values of shop.ORDER_PROBLEMS): the escalation policy counts
+# them as an open problem even when the customer's words do not say so.
+ORDER_PROBLEMS_SLOT = "order_problems"
+
+
+def order_problem_events(tracker: Tracker, orders: list[OrderFacts]) -> list[EventType]:
+    """Set `order_problems` from the latest order looked up, when it changed."""
+    if not orders:
+        return []
+    problems = list(orders[-1].problems)
+    current = tracker.get_slot(ORDER_PROBLEMS_SLOT) or []
+    return [] if list(current) == problems else [SlotSet(ORDER_PROBLEMS_SLOT, problems)]

@@ -1,15 +1,23 @@
-"""The clarifying question when the bot did not understand, and resetting its counter."""
+"""The clarifying question when the bot did not understand, and resetting its counter.
+
+Two cases are not a misunderstanding to clarify: a terse request for a person ("human",
+"operator") that the NLU was unsure of goes to `action_handoff` at once, with no "did you
+mean...?"; and a message that fails to answer the form's question ("I don't know my order
+number") is answered by the question's own second try or, after two, by another way and a
+person (actions/questions.py), never by asking what the customer meant.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import button
+from actions.questions import ask_again, likeliest_intent, open_question
 from actions.replies import offer
 
 # How each goal reads in "Do you want to X or Y?" and on its button.
@@ -37,6 +45,9 @@ INTENT_PHRASES: dict[str, str] = {
 DETAILS_FALLBACK_CHOICES = ("order_status", "report_missing_item", "report_damaged_item", "return_item")
 MIN_CONFIDENCE = 0.05
 MISSES_BEFORE_PERSON = 2
+# A message this short whose likeliest goal is a person is a request, not a question to
+# clarify (the gateway's policy escalates such terse requests too: request_human.terse).
+TERSE_REQUEST_WORDS = 4
 # Two wordings per question shape, alternated so the customer never reads the same
 # question twice in a row.
 VARIANTS = {
@@ -66,6 +77,11 @@ def replied_this_turn(tracker: Tracker) -> bool:
         if event.get("event") == "bot":
             return True
     return False
+
+
+def terse_request_for_person(tracker: Tracker) -> bool:
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return 0 < len(text.split()) <= TERSE_REQUEST_WORDS and likeliest_intent(tracker) == "request_human"
 
 
 def last_bot_response(tracker: Tracker) -> str | None:
@@ -114,6 +130,17 @@ class ActionClarify(Action):
             # rule for what follows it): the customer has their reply, so asking "what
             # did you mean?" would be wrong. End the turn quietly instead.
             return [FollowupAction("action_listen")]
+        if terse_request_for_person(tracker):
+            # As the rules do for a clear request in the middle of a form: close it first.
+            in_form = (tracker.active_loop or {}).get("name")
+            closing = [ActiveLoop(None), SlotSet("requested_slot", None)] if in_form else []
+            return [*closing, FollowupAction("action_handoff")]
+        question = open_question(tracker)
+        if question is not None:
+            # Not a misunderstanding: an answer to the form's question that does not give it.
+            asked = ask_again(dispatcher, tracker, question)
+            closing = [ActiveLoop(None)] if asked else []  # it gave up: the form ends here
+            return [*closing, *asked, FollowupAction("action_listen")]
         details = _details_given(tracker)
         if details is not None:
             # The customer answered our question with their order number or email instead of

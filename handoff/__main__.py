@@ -11,9 +11,13 @@ from handoff.app import create_app
 from handoff.settings import load_settings
 
 SHUTDOWN_GRACE_S = 1.0
+# The gateway's files (var/handoff_secret, the SQLite database and its journal) hold secrets
+# and customer conversations: created readable by their owner only, from the first byte.
+PRIVATE_UMASK = 0o077
 
 
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     logging.basicConfig(
         level=os.environ.get("HANDOFF_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -13,8 +13,10 @@ import aiohttp
 import socketio
 from aiohttp import web
 
-from handoff.agents.api import PREFIX, ROUTES, AgentApi, domain_errors
+from handoff.agents.api import PREFIX, ROUTES, AgentApi, Route, domain_errors
+from handoff.agents.audit import AuditTrail
 from handoff.agents.auth import AgentAuth
+from handoff.agents.login_guard import LoginGuard, LoginLimits
 from handoff.agents.namespace import AgentNamespace
 from handoff.agents.next_steps import NextStepCatalog
 from handoff.agents.remedies import RemedyDesk
@@ -24,6 +26,7 @@ from handoff.agents.suggestions import Suggester
 from handoff.customers.namespace import CustomerNamespace
 from handoff.customers.service import CustomerService
 from handoff.customers.session_ids import SessionSigner
+from handoff.edge import ClientAddresses, OriginPolicy, SecurityHeaders, edge_guard
 from handoff.escalation.adapter import ModulePolicy
 from handoff.escalation.escalator import Escalator
 from handoff.escalation.policy import load_policy
@@ -53,6 +56,7 @@ class Gateway:
     auth: AgentAuth
     escalator: Escalator
     api: AgentApi
+    trail: AuditTrail
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ SETTINGS = web.AppKey("settings", Settings)
 SHOP = web.AppKey("shop", Shop)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 GATEWAY = web.AppKey("gateway", Gateway)
+ADDRESSES = web.AppKey("addresses", ClientAddresses)
 
 
 def create_app(
@@ -82,19 +87,26 @@ def create_app(
     `settings.escalation_policy_path`; tests may inject a fake. `scheduler` runs the
     high-emotion offer timers (the event loop by default; tests pass a manual one). `shop`
     is the store at `settings.store_database_url` unless given."""
-    app = web.Application(middlewares=[domain_errors])
+    addresses = ClientAddresses(settings.trusted_proxies)
+    origins = OriginPolicy(settings.cors_origins, addresses)
+    # domain_errors outermost, so an error in the edge's own checks is answered in JSON too.
+    app = web.Application(middlewares=[domain_errors, edge_guard(origins, _revoke_exposed_token)])
+    # Typed as oddly as on_shutdown below; this is a (request, response) handler.
+    app.on_response_prepare.append(SecurityHeaders(settings.widget_dir))  # type: ignore[arg-type]
     app[SETTINGS] = settings
     app[SHOP] = _shop(settings, shop)
+    app[ADDRESSES] = addresses
     manager = (
         socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
         if settings.redis_url
         else None
     )
-    cors = "*" if settings.cors_origins == "*" else [o.strip() for o in settings.cors_origins.split(",")]
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=cors,
+        # The edge refuses other origins first (with a JSON error); engine.io's CORS headers
+        # follow the same decision.
+        cors_allowed_origins="*" if origins.any else origins.for_engineio,
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         logger=False,
@@ -176,16 +188,25 @@ def _gateway_ctx(
         agents = AgentService(
             settings, messenger, rasa, escalator, next_steps, high_emotion=routing.high_emotion
         )
-        auth = AgentAuth(database, settings.agent_session_hours, clock)
+        guard = LoginGuard(LoginLimits.from_settings(settings), clock)
+        auth = AgentAuth(database, settings.agent_session_hours, clock, guard)
+        trail = AuditTrail(database, clock)
+        addresses = app[ADDRESSES]
         sio.register_namespace(CustomerNamespace(customers, settings.max_message_chars))
-        agent_namespace = AgentNamespace(auth, agents, escalator, settings.presence_grace_seconds)
+        agent_namespace = AgentNamespace(
+            auth,
+            agents,
+            escalator,
+            trail=trail,
+            addresses=addresses,
+            presence_grace_seconds=settings.presence_grace_seconds,
+        )
         sio.register_namespace(agent_namespace)
         shop = app[SHOP]
         remedy_desk = RemedyDesk(database, messenger, shop.store, shop.agent_budget, shop.bot_budget)
-        api = AgentApi(
-            auth, agents, escalator, Suggester.from_folder(settings.empathy_content_dir), remedy_desk
-        )
-        app[GATEWAY] = Gateway(database, customers, agents, auth, escalator, api)
+        suggester = Suggester.from_folder(settings.empathy_content_dir)
+        api = AgentApi(auth, agents, escalator, suggester, remedy_desk, trail=trail, addresses=addresses)
+        app[GATEWAY] = Gateway(database, customers, agents, auth, escalator, api, trail)
         logger.info(
             "handoff gateway ready (database %s)", database.engine.url.render_as_string(hide_password=True)
         )
@@ -199,6 +220,7 @@ def _gateway_ctx(
             await agents.drain()
             await router.drain()
             await http.close()
+            guard.close()
             database.close()
             logger.info("handoff gateway stopped")
 
@@ -206,16 +228,22 @@ def _gateway_ctx(
 
 
 def _add_api_routes(app: web.Application) -> None:
-    for method, path, name in ROUTES:
-        app.router.add_route(method, PREFIX + path, _delegate(name))
+    for route in ROUTES:
+        app.router.add_route(route.method, PREFIX + route.path, _delegate(route))
 
 
-def _delegate(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _delegate(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handler(request: web.Request) -> web.StreamResponse:
-        view: Callable[[web.Request], Awaitable[web.StreamResponse]] = getattr(request.app[GATEWAY].api, name)
-        return await view(request)
+        return await request.app[GATEWAY].api.dispatch(route, request)
 
     return handler
+
+
+async def _revoke_exposed_token(request: web.Request, token: str) -> None:
+    """A token that came in a URL: its session ends (before the gateway is up, nothing to end)."""
+    gateway = request.app.get(GATEWAY)
+    if gateway is not None:
+        await gateway.auth.revoke_exposed(token, request.app[ADDRESSES].of(request))
 
 
 async def _health(request: web.Request) -> web.Response:

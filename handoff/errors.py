@@ -6,6 +6,9 @@ docs/socket-protocol.md) and the HTTP status the REST edge uses for it.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 
 class HandoffError(Exception):
     """Base class: a request the gateway understood but must refuse."""
@@ -16,6 +19,10 @@ class HandoffError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `error` object both edges answer with (REST body, socket ack)."""
+        return {"code": self.code, "message": self.message}
 
 
 class InvalidInput(HandoffError):
@@ -91,3 +98,33 @@ class IdentityNotEnabled(HandoffError):
 
     code = "identity_not_enabled"
     status = 400
+
+
+class RateLimited(HandoffError):
+    """Too many attempts: refused before any work is done. `retry_after` is whole seconds
+    (the REST edge also sends it as the Retry-After header)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
+class TokenInQuery(HandoffError):
+    """A bearer token in a URL's query string, where access logs, proxies and browser
+    history keep it; tokens go in the Authorization header or socket.io `auth`."""
+
+    code = "token_in_query"
+    status = 400
+
+
+class OriginNotAllowed(HandoffError):
+    """A browser page from an origin the gateway does not serve or trust (HANDOFF_CORS_ORIGINS)."""
+
+    code = "origin_not_allowed"
+    status = 403

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import jwt
 
 logger = logging.getLogger(__name__)
+
+# Seconds a signed Rasa API token is valid: minutes, so a leaked one is soon useless.
+TOKEN_LIFETIME_S = 300
 
 
 class RasaUnavailable(Exception):
@@ -63,14 +68,20 @@ class RasaClient:
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
-    def _params(self) -> dict[str, str]:
-        return {"token": self._token} if self._token else {}
+    def _headers(self) -> dict[str, str]:
+        """Rasa's JWT auth (launcher/rasa_server.py): a short-lived admin token signed with
+        RASA_TOKEN, in a header. The secret itself never travels, and no URL carries it."""
+        if not self._token:
+            return {}
+        now = int(time.time())
+        claims = {"user": {"username": "handoff", "role": "admin"}, "iat": now, "exp": now + TOKEN_LIFETIME_S}
+        return {"Authorization": f"Bearer {jwt.encode(claims, self._token, algorithm='HS256')}"}
 
     async def _request(self, method: str, path: str, body: Any = None) -> Any:
         url = f"{self._base_url}{path}"
         try:
             async with self._session.request(
-                method, url, json=body, params=self._params(), timeout=self._timeout
+                method, url, json=body, headers=self._headers(), timeout=self._timeout
             ) as response:
                 if response.status >= 400:
                     detail = (await response.text())[:300]

@@ -65,6 +65,30 @@ class Settings:
     agent_session_hours: float = 12.0
     # HANDOFF_MAX_MESSAGE_CHARS: longer customer or agent messages are refused with an error.
     max_message_chars: int = 4000
+    # Customers (handoff/customers/, docs/security.md "Customers and the widget").
+    # HANDOFF_MAX_WORD_CHARS: a customer message (or rating comment) with a longer run of
+    # characters without a space is refused. HANDOFF_MAX_METADATA_DEPTH: nesting of metadata.
+    max_word_chars: int = 500
+    max_metadata_depth: int = 8
+    # HANDOFF_CUSTOMER_EVENTS_PER_MINUTE / _BURST: any event on one customer connection.
+    customer_events_per_minute: float = 120.0
+    customer_events_burst: int = 60
+    # HANDOFF_CONNECTION_MESSAGES_PER_MINUTE / _BURST: messages on one customer connection.
+    connection_messages_per_minute: float = 20.0
+    connection_messages_burst: int = 8
+    # HANDOFF_CONVERSATION_MESSAGES_PER_MINUTE / _BURST: messages in one conversation (all tabs).
+    conversation_messages_per_minute: float = 30.0
+    conversation_messages_burst: int = 12
+    # HANDOFF_NEW_SESSIONS_PER_ADDRESS per HANDOFF_NEW_SESSIONS_WINDOW_SECONDS: conversations
+    # one client IP may start (every new visitor's widget starts one; resuming never counts).
+    new_sessions_per_address: int = 60
+    new_sessions_window_seconds: float = 600.0
+    # HANDOFF_SESSION_IDLE_SECONDS: a customer session id unused this long is refused
+    # (`session_expired`). HANDOFF_SESSION_ROTATE_SECONDS: an id older than this is replaced
+    # on resume. HANDOFF_SESSION_ROTATION_GRACE_SECONDS: how long the replaced id still works.
+    session_idle_seconds: float = 86400.0
+    session_rotate_seconds: float = 3600.0
+    session_rotation_grace_seconds: float = 300.0
     # HANDOFF_WIDGET_DIR / HANDOFF_CONSOLE_DIR: static directories, served when they exist.
     widget_dir: Path = REPO_ROOT / "widget"
     console_dir: Path = REPO_ROOT / "handoff" / "console"
@@ -83,22 +107,50 @@ class Settings:
     empathy_content_dir: Path = REPO_ROOT / "content" / "empathy"
     # HANDOFF_MAKE_IT_RIGHT: the make-it-right budgets, the bot's and the agents' (`agents:`).
     make_it_right_path: Path = REPO_ROOT / "settings" / "make_it_right.yml"
-    # HANDOFF_CORS_ORIGINS: socket.io origins allowed ("*" for any; comma-separated list).
-    cors_origins: str = "*"
+    # HANDOFF_CORS_ORIGINS: browser origins allowed on socket.io besides the gateway's own
+    # (the shop's pages that embed the widget), comma-separated; "" = the gateway's own only;
+    # "*" = any (not recommended).
+    cors_origins: str = ""
+    # HANDOFF_TRUSTED_PROXIES: addresses/networks of your reverse proxies (comma-separated);
+    # only from these is X-Forwarded-For believed for the client's IP. "" = the peer address.
+    trusted_proxies: str = ""
+    # Agent logins (handoff/agents/login_guard.py). Failures are counted per username and per
+    # IP over HANDOFF_LOGIN_WINDOW_SECONDS; after *_BACKOFF_AFTER failures each further try
+    # waits HANDOFF_LOGIN_BACKOFF_SECONDS, doubling; *_LOCKOUT_AFTER failures lock the
+    # username / IP for HANDOFF_LOGIN_LOCKOUT_SECONDS.
+    login_window_seconds: float = 900.0
+    login_user_backoff_after: int = 3
+    login_user_lockout_after: int = 10
+    login_ip_backoff_after: int = 10
+    login_ip_lockout_after: int = 30
+    login_backoff_seconds: float = 1.0
+    login_lockout_seconds: float = 900.0
+    # HANDOFF_LOGIN_HASH_WORKERS: threads that run argon2 (64 MiB each), apart from the rest.
+    login_hash_workers: int = 1
+    # HANDOFF_LOGIN_MAX_PENDING: logins hashing or waiting to; more are refused before hashing.
+    login_max_pending: int = 8
     # SHOP_IDENTITY_SECRET: the secret the shop's server signs its logged-in customer's id
     # with (shop/identity.py); the same variable the action server reads. None: off.
     identity_secret: bytes | None = None
 
 
 def _dev_secret(var_dir: Path) -> bytes:
-    """Generate a random secret once into var/ so dev restarts keep sessions valid."""
+    """Generate a random secret once into var/ so dev restarts keep sessions valid.
+
+    Created 0600 in one step (os.open with the mode: no moment where another local user
+    could read it) and exclusively: of two gateways starting at once, the second reads the
+    first's secret instead of overwriting it.
+    """
     path = var_dir / "handoff_secret"
-    if path.exists():
-        return path.read_text().strip().encode()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(32)
-    # Created with 0600 so other local users cannot read it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        existing = path.read_text().strip()
+        if len(existing) < 32:
+            raise SettingsError(f"{path} holds no usable secret; delete it to generate a new one") from None
+        return existing.encode()
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     logger.info("Generated a development HANDOFF_SECRET into %s", path)
@@ -116,6 +168,32 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _customer_settings(env: Mapping[str, str], defaults: Settings) -> dict[str, Any]:
+    """The customer edge's limits and session lifetimes (see the Settings fields)."""
+    counts = {
+        "max_word_chars": "HANDOFF_MAX_WORD_CHARS",
+        "max_metadata_depth": "HANDOFF_MAX_METADATA_DEPTH",
+        "customer_events_burst": "HANDOFF_CUSTOMER_EVENTS_BURST",
+        "connection_messages_burst": "HANDOFF_CONNECTION_MESSAGES_BURST",
+        "conversation_messages_burst": "HANDOFF_CONVERSATION_MESSAGES_BURST",
+        "new_sessions_per_address": "HANDOFF_NEW_SESSIONS_PER_ADDRESS",
+    }
+    amounts = {
+        "customer_events_per_minute": "HANDOFF_CUSTOMER_EVENTS_PER_MINUTE",
+        "connection_messages_per_minute": "HANDOFF_CONNECTION_MESSAGES_PER_MINUTE",
+        "conversation_messages_per_minute": "HANDOFF_CONVERSATION_MESSAGES_PER_MINUTE",
+        "new_sessions_window_seconds": "HANDOFF_NEW_SESSIONS_WINDOW_SECONDS",
+        "session_idle_seconds": "HANDOFF_SESSION_IDLE_SECONDS",
+        "session_rotate_seconds": "HANDOFF_SESSION_ROTATE_SECONDS",
+        "session_rotation_grace_seconds": "HANDOFF_SESSION_ROTATION_GRACE_SECONDS",
+    }
+    values: dict[str, Any] = {
+        name: max(1, int(_number(env, var, getattr(defaults, name)))) for name, var in counts.items()
+    }
+    values.update({name: _number(env, var, getattr(defaults, name)) for name, var in amounts.items()})
+    return values
 
 
 def load_settings(env: Mapping[str, str] | None = None, var_dir: Path | None = None) -> Settings:
@@ -151,6 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None, var_dir: Path | None = N
         ),
         agent_session_hours=_number(env, "HANDOFF_AGENT_SESSION_HOURS", defaults.agent_session_hours),
         max_message_chars=int(_number(env, "HANDOFF_MAX_MESSAGE_CHARS", defaults.max_message_chars)),
+        **_customer_settings(env, defaults),
         widget_dir=Path(env.get("HANDOFF_WIDGET_DIR") or defaults.widget_dir),
         console_dir=Path(env.get("HANDOFF_CONSOLE_DIR") or defaults.console_dir),
         ping_interval=_number(env, "HANDOFF_PING_INTERVAL", defaults.ping_interval),
@@ -158,7 +237,25 @@ def load_settings(env: Mapping[str, str] | None = None, var_dir: Path | None = N
         store_database_url=env.get("STORE_DATABASE_URL", defaults.store_database_url) or None,
         domain_path=Path(env.get("HANDOFF_DOMAIN") or defaults.domain_path),
         escalation_policy_path=Path(env.get("HANDOFF_ESCALATION_POLICY") or defaults.escalation_policy_path),
-        cors_origins=env.get("HANDOFF_CORS_ORIGINS") or defaults.cors_origins,
+        cors_origins=env.get("HANDOFF_CORS_ORIGINS", defaults.cors_origins).strip(),
+        trusted_proxies=env.get("HANDOFF_TRUSTED_PROXIES", defaults.trusted_proxies).strip(),
+        login_window_seconds=_number(env, "HANDOFF_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),
+        login_user_backoff_after=int(
+            _number(env, "HANDOFF_LOGIN_USER_BACKOFF_AFTER", defaults.login_user_backoff_after)
+        ),
+        login_user_lockout_after=int(
+            _number(env, "HANDOFF_LOGIN_USER_LOCKOUT_AFTER", defaults.login_user_lockout_after)
+        ),
+        login_ip_backoff_after=int(
+            _number(env, "HANDOFF_LOGIN_IP_BACKOFF_AFTER", defaults.login_ip_backoff_after)
+        ),
+        login_ip_lockout_after=int(
+            _number(env, "HANDOFF_LOGIN_IP_LOCKOUT_AFTER", defaults.login_ip_lockout_after)
+        ),
+        login_backoff_seconds=_number(env, "HANDOFF_LOGIN_BACKOFF_SECONDS", defaults.login_backoff_seconds),
+        login_lockout_seconds=_number(env, "HANDOFF_LOGIN_LOCKOUT_SECONDS", defaults.login_lockout_seconds),
+        login_hash_workers=int(_number(env, "HANDOFF_LOGIN_HASH_WORKERS", defaults.login_hash_workers)),
+        login_max_pending=int(_number(env, "HANDOFF_LOGIN_MAX_PENDING", defaults.login_max_pending)),
         empathy_content_dir=Path(env.get("HANDOFF_EMPATHY_CONTENT") or defaults.empathy_content_dir),
         make_it_right_path=Path(env.get("HANDOFF_MAKE_IT_RIGHT") or defaults.make_it_right_path),
         identity_secret=(env.get("SHOP_IDENTITY_SECRET") or "").encode("utf-8") or None,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+import os
 import signal
 import subprocess
 import sys
 
 from launcher.services import ServiceSpec, build_services, shared_environment
-from launcher.settings import REPO_ROOT, LauncherSettings
+from launcher.settings import PRIVATE_UMASK, REPO_ROOT, LauncherSettings, tighten_private_files
 from launcher.supervisor import LaunchError, Supervisor, check_ports_free
 
 log = logging.getLogger("launcher")
@@ -22,7 +23,12 @@ def _run_setup_step(description: str, module: str, args: list[str], env: dict[st
         return ""
     log.info("%s ...", description)
     result = subprocess.run(  # noqa: PLW1510 (exit code checked below)
-        [sys.executable, "-m", module, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", module, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        umask=PRIVATE_UMASK,
     )
     if result.returncode != 0:
         raise LaunchError(f"{description} failed:\n{result.stdout}{result.stderr}")
@@ -40,7 +46,8 @@ def _banner(settings: LauncherSettings, services: list[ServiceSpec], extra: str)
         f"    curl -s -X POST http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook \\",
         '      -H "Content-Type: application/json" \\',
         '      -d \'{"sender": "demo-1", "message": "where is my order ORD-10003? my email is sofia.rossi@example.com"}\'',
-        f"  Rasa HTTP API token (loopback only): {settings.rasa_token}",
+        # The API secret is never printed: it stays in var/rasa_token (0600) and the environment.
+        f"  Rasa HTTP API: Authorization: Bearer <JWT signed with {settings.var_dir / 'rasa_token'}>",
     ]
     if extra:
         lines += ["", *("  " + line for line in extra.splitlines())]
@@ -83,7 +90,11 @@ async def _serve(
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="launcher | %(message)s")
+    # Secrets and databases are created owner-only from the start (children inherit it too).
+    os.umask(PRIVATE_UMASK)
     settings = LauncherSettings.from_env()
+    for path in tighten_private_files(settings.var_dir):
+        log.warning("%s was readable by other users; it is owner-only (0600) now", path)
     services = build_services(settings)
     env = shared_environment(settings)
     try:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import jwt
 
 from launcher.settings import REPO_ROOT, LauncherSettings
 
-VENV_BIN = Path(sys.executable).parent
+# Rasa's HTTP API takes a JWT signed with RASA_TOKEN (launcher/rasa_server.py).
+RASA_JWT_METHOD = "HS256"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class ServiceSpec:
     # A URL that answers 200 once the service can do real work (Rasa: model loaded).
     ready_url: str
     public_urls: dict[str, str] = field(default_factory=dict)
+    # Sent with the readiness check (Rasa's /status wants a signed JWT); never in argv or URLs.
+    ready_headers: dict[str, str] = field(default_factory=dict)
 
 
 def shared_environment(settings: LauncherSettings) -> dict[str, str]:
@@ -36,6 +41,10 @@ def shared_environment(settings: LauncherSettings) -> dict[str, str]:
             "RASA_TOKEN": settings.rasa_token,
             "HANDOFF_PORT": str(settings.gateway_port),
             "HANDOFF_SECRET": settings.handoff_secret,
+            # Rasa sends these to the action and NLG servers (endpoints.yml `headers:`), which
+            # refuse any call without them.
+            "ACTION_SERVER_TOKEN": settings.action_server_token,
+            "NLG_SERVER_TOKEN": settings.nlg_server_token,
             "RASA_TRACKER_STORE_URL": settings.tracker_store_url,
             # rasa-sdk's action server binds to SANIC_HOST (0.0.0.0 unless told otherwise).
             "SANIC_HOST": settings.host,
@@ -51,17 +60,25 @@ def shared_environment(settings: LauncherSettings) -> dict[str, str]:
     return env
 
 
+def rasa_api_headers(secret: str, lifetime_s: float = 300.0) -> dict[str, str]:
+    """Headers for Rasa's HTTP API: a short-lived admin JWT signed with `secret`."""
+    now = int(time.time())
+    claims = {"user": {"username": "launcher", "role": "admin"}, "iat": now, "exp": now + int(lifetime_s)}
+    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm=RASA_JWT_METHOD)}"}
+
+
 def _module_exists(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
 def build_services(settings: LauncherSettings) -> list[ServiceSpec]:
+    """Every process in start order. Secrets travel in the environment only: a command line
+    is readable by every local user (`ps`), so no argv here holds one."""
     host = settings.host
-    rasa = str(VENV_BIN / "rasa")
     services = [
         ServiceSpec(
             name="actions",
-            argv=[rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+            argv=[sys.executable, "-m", "actions.server", "--port", str(settings.actions_port)],
             port=settings.actions_port,
             ready_url=f"http://{host}:{settings.actions_port}/health",
         )
@@ -79,8 +96,9 @@ def build_services(settings: LauncherSettings) -> list[ServiceSpec]:
         ServiceSpec(
             name="rasa",
             argv=[
-                rasa,
-                "run",
+                sys.executable,
+                "-m",
+                "launcher.rasa_server",
                 "--model",
                 str(settings.model_path),
                 "--endpoints",
@@ -92,11 +110,10 @@ def build_services(settings: LauncherSettings) -> list[ServiceSpec]:
                 "--port",
                 str(settings.rasa_port),
                 "--enable-api",
-                "--auth-token",
-                settings.rasa_token,
             ],
             port=settings.rasa_port,
-            ready_url=f"http://{host}:{settings.rasa_port}/status?token={settings.rasa_token}",
+            ready_url=f"http://{host}:{settings.rasa_port}/status",
+            ready_headers=rasa_api_headers(settings.rasa_token, lifetime_s=settings.startup_timeout_s + 60),
             public_urls={"Rasa REST channel": f"http://{host}:{settings.rasa_port}/webhooks/rest/webhook"},
         )
     )

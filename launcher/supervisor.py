@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from launcher.services import ServiceSpec
+from launcher.settings import PRIVATE_UMASK
 
 log = logging.getLogger("launcher")
 
@@ -76,6 +77,8 @@ class Supervisor:
             # Own process group: Ctrl-C reaches the launcher, which then stops the
             # children in order instead of every process dying at once.
             start_new_session=True,
+            # What the children create (databases, logs) is the owner's alone.
+            umask=PRIVATE_UMASK,
         )
         pump = asyncio.create_task(self._pump_output(spec.name, process))
         self._running.append(RunningService(spec, process, pump))
@@ -98,7 +101,7 @@ class Supervisor:
                         "see its log lines above."
                     )
                 try:
-                    async with http.get(spec.ready_url) as response:
+                    async with http.get(spec.ready_url, headers=spec.ready_headers) as response:
                         if response.status == 200:
                             return
                 except (aiohttp.ClientError, asyncio.TimeoutError):

@@ -51,6 +51,7 @@ from shop.errors import (
     StoreUnavailable,
 )
 from shop.facts import (
+    ORDER_PROBLEMS,
     ApprovalFacts,
     ApprovalOutcome,
     CustomerFacts,
@@ -80,6 +81,7 @@ def open_store(url: str, clock: Clock | None = None, create: bool = True) -> Sto
 
 
 __all__ = [
+    "ORDER_PROBLEMS",
     "ApprovalAlreadyDecided",
     "ApprovalFacts",
     "ApprovalNotFound",

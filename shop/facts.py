@@ -11,6 +11,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
+# What can be wrong with an order by the store's own records, whatever the customer said:
+# the values of `OrderFacts.problems` (and of the bot's `order_problems` slot).
+ORDER_PROBLEMS: tuple[str, ...] = ("overdue", "lost", "damaged", "refund_late", "double_charge")
+
 
 class OrderState(str, enum.Enum):
     """Where an order is, as the customer would describe it."""
@@ -202,6 +206,34 @@ class OrderFacts:
     @property
     def damage_reported(self) -> bool:
         return "damaged" in self.reported_issues
+
+    @property
+    def delivered_damaged(self) -> bool:
+        """Damage reported by the customer, or noted by the carrier at delivery."""
+        if self.damage_reported:
+            return True
+        scan = self.shipment.last_scan if self.shipment else None
+        return (
+            self.state is OrderState.DELIVERED and scan is not None and "damage" in scan.description.lower()
+        )
+
+    @property
+    def late_refunds(self) -> tuple[RefundFacts, ...]:
+        """Refunds still pending after the date the customer was told to expect them."""
+        return tuple(r for r in self.refunds if r.status == "pending" and r.expected_by < self.as_of)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What is wrong with the order by the store's records (values of ORDER_PROBLEMS)."""
+        found = {
+            "overdue": self.state is OrderState.DELAYED
+            or (self.days_late > 0 and self.state is not OrderState.LOST),
+            "lost": self.state is OrderState.LOST,
+            "damaged": self.delivered_damaged,
+            "refund_late": bool(self.late_refunds),
+            "double_charge": bool(self.duplicate_charges),
+        }
+        return tuple(problem for problem in ORDER_PROBLEMS if found[problem])
 
     @property
     def duplicate_charges(self) -> tuple[PaymentFacts, ...]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_stack import LiveStack, run_live_stack
+from launcher.live_stack import LiveStack, run_live_stack
 
 # Rasa's telemetry would try to reach the internet from every Rasa process a test starts.
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"

@@ -129,7 +129,9 @@ class AgentService:
                 "conversation": conversation.to_dict(),
                 "handoff": handoffs[-1].to_dict() if handoffs else None,
                 "handoffs": [h.to_dict() for h in handoffs],
-                "transcript": [m.to_dict() for m in queries.messages_after(conn, conversation_id, 0, 5000)],
+                "transcript": [
+                    m.to_agent_dict() for m in queries.messages_after(conn, conversation_id, 0, 5000)
+                ],
                 "notes": [n.to_dict() for n in queries.list_notes(conn, conversation_id)],
                 "rating": rating.to_dict() if rating else None,
             }
@@ -163,6 +165,7 @@ class AgentService:
         await self.messenger.system(
             conversation,
             f"{agent.display_name} from our team has joined the conversation and can see everything so far.",
+            agent_id=agent.id,
         )
         await self.messenger.status(conversation_id, {"state": "agent", "agent_name": agent.display_name})
         await self._announce_state(conversation, handoff_id=handoff.id)
@@ -191,7 +194,13 @@ class AgentService:
         conversation = await self.db.run(queries.require_owner, conversation_id, agent.id)
         message = await self.messenger.to_customer(
             conversation,
-            OutgoingMessage(role="agent", text=text, sender_name=agent.display_name, client_id=client_id),
+            OutgoingMessage(
+                role="agent",
+                text=text,
+                sender_name=agent.display_name,
+                client_id=client_id,
+                agent_id=agent.id,
+            ),
         )
         self._background.spawn(self._record_agent_message(conversation_id, text, agent.display_name))
         return message
@@ -274,11 +283,14 @@ class AgentService:
             await self.messenger.system(
                 conversation,
                 "I'm passing you to the next available person on our team; they'll see everything so far.",
+                agent_id=agent.id,
             )
             await self.messenger.status(conversation_id, {"state": "queued"})
         else:
             await self.messenger.system(
-                conversation, f"{target.display_name} from our team is taking over from {agent.display_name}."
+                conversation,
+                f"{target.display_name} from our team is taking over from {agent.display_name}.",
+                agent_id=agent.id,
             )
             await self.messenger.status(
                 conversation_id, {"state": "agent", "agent_name": target.display_name}
@@ -316,6 +328,7 @@ class AgentService:
             await self.messenger.system(
                 conversation,
                 f"{agent.display_name} has handed you back to the assistant. Thanks for your patience.",
+                agent_id=agent.id,
             )
             await self.messenger.status(conversation_id, {"state": "bot"})
             await self._announce_state(conversation)
@@ -374,6 +387,7 @@ class AgentService:
             f"{agent.display_name} has closed this conversation. How did we do? Please rate it "
             "from 1 (poor) to 5 (excellent).",
             {"quick_replies": RATING_QUICK_REPLIES},
+            agent_id=agent.id,
         )
         await self.messenger.notifier.to_customer(
             conversation_id, "rating_request", {"scale": [1, 5], "agent_name": agent.display_name}

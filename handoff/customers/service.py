@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -11,8 +10,13 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from handoff.background import BackgroundTasks
+from handoff.customers import session_store
+from handoff.customers.inputs import (
+    IncomingMessage,
+    parse_user_uttered,  # noqa: F401 (its old home; still imported from here)
+)
 from handoff.customers.session_ids import SessionSigner, session_hash
-from handoff.errors import IdentityNotEnabled, InvalidIdentity, InvalidInput
+from handoff.errors import InvalidInput
 from handoff.escalation.escalator import EMAIL, Escalator, bot_asks_for_email
 from handoff.escalation.port import EscalationPolicy, Verdict, explicit_request
 from handoff.persistence import queries
@@ -20,7 +24,6 @@ from handoff.persistence.messenger import Messenger
 from handoff.persistence.records import Conversation, Message, OutgoingMessage
 from handoff.rasa_client import RasaClient, RasaUnavailable
 from handoff.settings import Settings
-from shop.identity import IdentityError, SignedIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -33,76 +36,37 @@ PLAIN_HUMAN_REQUEST = re.compile(
 )
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_INTENT = "request_human"
-MAX_METADATA_BYTES = 4096
-# Keys of message metadata only the server may set: who the customer is (`customer`, a
-# signed `identity`) and the gateway's own (`handoff`). A browser's are dropped before
-# anything reaches Rasa, so no one can claim to be another customer (docs/security.md).
-SERVER_ONLY_METADATA_KEYS = frozenset({"customer", "identity", "handoff"})
-MAX_CLIENT_ID_CHARS = 64
 RATING_SCORE = re.compile(r"^\s*/?(?:rate\D*)?([1-5])\s*(?:/\s*5)?\s*(?:stars?)?\s*$", re.IGNORECASE)
+
+REFUSALS = {
+    "unknown_session": "That session is not known here; a new one was started.",
+    "session_expired": "That session has expired (unused for too long, or replaced by a newer one); "
+    "a new one was started.",
+    "session_ended": "That session was ended; a new one was started.",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an offered session id does not open its conversation (docs/socket-protocol.md)."""
+
+    reason: str  # unknown_session | session_expired | session_ended
+
+    @property
+    def message(self) -> str:
+        return REFUSALS[self.reason]
 
 
 @dataclass(frozen=True)
 class SessionOutcome:
     session_id: str
     conversation: Conversation
-    # True when the client offered an id the server did not issue (or no longer knows).
+    # True when the client offered an id the server did not issue (or no longer accepts).
     refused: bool
     resumed: bool
-
-
-@dataclass(frozen=True)
-class IncomingMessage:
-    """A validated `user_uttered` from a customer."""
-
-    text: str
-    client_id: str | None
-    metadata: dict[str, Any]
-
-
-def parse_user_uttered(data: Any, max_chars: int) -> IncomingMessage:
-    """Validate a `user_uttered` body; every problem is a clear InvalidInput."""
-    if not isinstance(data, dict):
-        raise InvalidInput("user_uttered needs an object with a 'message' field")
-    text = data.get("message")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("'message' must be a non-empty string")
-    if len(text) > max_chars:
-        raise InvalidInput(f"'message' is longer than {max_chars} characters")
-    client_id = data.get("message_id", data.get("client_id"))
-    if client_id is not None and (
-        not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_CHARS
-    ):
-        raise InvalidInput(f"'message_id' must be a string of 1-{MAX_CLIENT_ID_CHARS} characters")
-    metadata = data.get("metadata") or {}
-    if isinstance(metadata, str):
-        # Rasa's channel accepts metadata as a JSON string too.
-        try:
-            metadata = json.loads(metadata)
-        except ValueError as exc:
-            raise InvalidInput("'metadata' is not valid JSON") from exc
-    if not isinstance(metadata, dict):
-        raise InvalidInput("'metadata' must be an object")
-    if len(json.dumps(metadata, default=str)) > MAX_METADATA_BYTES:
-        raise InvalidInput(f"'metadata' is larger than {MAX_METADATA_BYTES} bytes")
-    dropped = SERVER_ONLY_METADATA_KEYS & metadata.keys()
-    if dropped:
-        logger.warning("dropped client-supplied metadata keys %s", sorted(dropped))
-    hints = {key: value for key, value in metadata.items() if key not in SERVER_ONLY_METADATA_KEYS}
-    return IncomingMessage(text=text.strip(), client_id=client_id, metadata=hints)
-
-
-def parse_identity(raw: Any, secret: bytes | None) -> SignedIdentity:
-    """A claim the shop's server signed (`identify`), checked here before Rasa ever sees it."""
-    if not secret:
-        raise IdentityNotEnabled("this shop does not use signed identity (SHOP_IDENTITY_SECRET is not set)")
-    try:
-        claim = SignedIdentity.parse(raw)
-    except IdentityError as exc:
-        raise InvalidIdentity(str(exc)) from exc
-    if not claim.verified(secret):
-        raise InvalidIdentity("the identity's hmac does not match: sign the customer id on the shop's server")
-    return claim
+    refusal: Refusal | None = None
+    # True when the offered id was old enough to be replaced by a new one (`session_id`).
+    rotated: bool = False
 
 
 def asked_for_person(tracker: dict[str, Any] | None) -> bool:
@@ -145,19 +109,80 @@ class CustomerService:
 
     # --- sessions -------------------------------------------------------------------------
 
-    async def open_session(self, offered: Any) -> SessionOutcome:
-        """Resume the conversation of an id this server issued, or issue a new one."""
-        if offered:
-            if self.signer.is_authentic(offered):
-                existing = await self.db.run(queries.conversation_for_session, session_hash(offered))
-                if existing is not None:
-                    return SessionOutcome(offered, existing, refused=False, resumed=True)
-            logger.info("refused a session id the server did not issue; issuing a new one")
+    async def resume_session(self, offered: str) -> SessionOutcome | Refusal:
+        """The conversation of an id this server issued and still accepts, or why not.
+
+        An id is accepted until it has been unused for `session_idle_seconds`, or, once a newer
+        id replaced it, for `session_rotation_grace_seconds` more (a tab that missed the new
+        id still gets back in). One older than `session_rotate_seconds` is replaced by a new
+        one here. Nothing is written for a refused id.
+        """
+        if not self.signer.is_authentic(offered):
+            logger.info("refused a session id the server did not issue")
+            return Refusal("unknown_session")
+        settings, now = self.settings, self.messenger.clock()
+
+        def work(conn: Connection) -> SessionOutcome | Refusal:
+            record = session_store.find(conn, session_hash(offered))
+            if record is None:
+                return Refusal("unknown_session")
+            if record.ended_at is not None:
+                return Refusal("session_ended")
+            idle = now - record.last_seen_at > settings.session_idle_seconds
+            replaced = (
+                record.retired_at is not None
+                and now - record.retired_at > settings.session_rotation_grace_seconds
+            )
+            if idle or replaced:
+                return Refusal("session_expired")
+            conversation = queries.get_conversation(conn, record.conversation_id)
+            if now - record.issued_at <= settings.session_rotate_seconds:
+                session_store.touch(conn, record.session_hash, now)
+                return SessionOutcome(offered, conversation, refused=False, resumed=True)
+            rotated = self.signer.issue()
+            session_store.rotate(conn, record, session_hash(rotated), now)
+            return SessionOutcome(rotated, conversation, refused=False, resumed=True, rotated=True)
+
+        return await self.db.run(work)
+
+    async def start_session(self, refusal: Refusal | None = None) -> SessionOutcome:
+        """A new session id and conversation (`refusal`: why the offered id did not do)."""
         session_id = self.signer.issue()
         conversation = await self.db.run(
-            queries.create_conversation, session_hash(session_id), self.messenger.clock()
+            session_store.start_conversation, session_hash(session_id), self.messenger.clock()
         )
-        return SessionOutcome(session_id, conversation, refused=bool(offered), resumed=False)
+        return SessionOutcome(
+            session_id, conversation, refused=refusal is not None, resumed=False, refusal=refusal
+        )
+
+    async def touch_session(self, session_id: str) -> None:
+        """The customer is still here (a message, a connection that ended): idle time restarts."""
+        await self.db.run(session_store.touch, session_hash(session_id), self.messenger.clock())
+
+    async def end_session(self, session_id: str) -> Conversation | None:
+        """Every id of this id's conversation stops working ("forget this conversation"); the
+        conversation stays, for the team, with a note that the customer ended it. None when the
+        id is not one this server accepts (already ended, expired or never issued)."""
+        outcome = await self.resume_session(session_id)
+        if not isinstance(outcome, SessionOutcome):
+            return None
+        conversation = outcome.conversation
+        await self.db.run(session_store.end_conversation, conversation.id, self.messenger.clock())
+        note, _ = await self.messenger.store(
+            conversation.id,
+            OutgoingMessage(
+                role="system",
+                text='The customer ended this conversation from their device ("forget this '
+                'conversation"); they no longer see it, and replies will not reach them.',
+            ),
+        )
+        await self.messenger.notifier.to_agents_of(
+            conversation.id,
+            conversation.agent_id,
+            "message",
+            {"conversation_id": conversation.id, "message": note.to_dict()},
+        )
+        return conversation
 
     async def missed(self, conversation_id: str, after_seq: int) -> list[Message]:
         return await self.db.run(queries.messages_after, conversation_id, after_seq, 1000)
@@ -405,7 +430,9 @@ class CustomerService:
     async def rate(self, conversation: Conversation, score: int | None, comment: str | None) -> None:
         """Store the customer's 1-5 score and then their comment (either step may come first
         through the `rating` socket event)."""
-        if score is not None and not (isinstance(score, int) and 1 <= score <= 5):
+        if score is not None and (
+            isinstance(score, bool) or not (isinstance(score, int) and 1 <= score <= 5)
+        ):
             raise InvalidInput("rating score must be an integer from 1 to 5")
         if comment is not None and len(comment) > self.settings.max_message_chars:
             raise InvalidInput("rating comment is too long")

@@ -3,13 +3,19 @@
 ``decide(tracker, policy, now)`` reads a Rasa tracker dump and applies the designer's
 policy (settings/escalation.yml, see docs/escalation.md). Any one trigger escalates:
 
-- the customer asked for a person (intent, accepting the bot's offer, or a clear phrase);
+- the customer asked for a person (intent, accepting the bot's offer, a clear phrase, or a
+  terse message of words for a person: "human", "real person pls");
 - risk: a legal threat or a safety incident, in words not negated;
-- the conversation's frustration level reached the threshold (or one message was extreme),
-  unless the customer's latest message closes the matter (thanks, goodbye);
-- the bot failed to understand N messages in a row;
+- frustration: the conversation's level reached the threshold (or one message was extreme);
+  the whole conversation shows strain (the bot repeating itself, the customer repeating
+  themselves or saying they heard it before, sarcasm, exasperation, negative turns), or
+  several negative turns in a row; or a big complaint about an open problem; unless the
+  customer's latest message closes the matter (thanks, goodbye) without any strain;
+- the bot failed to understand N messages in a row, or N answers to one of its questions
+  did not give what it asked for;
 - high stakes with an open problem: bereavement/health always; gift/event/work/travel when
-  the deadline is near or the item is damaged or late.
+  the deadline is near or the item is damaged or late. The open problem may be the store's
+  own record of the order (slot order_problems: overdue, lost, damaged...), not only words.
 
 Only the current episode counts: messages since the conversation started, restarted or was
 last handed back by a person, so a reason a person already dealt with does not fire again.
@@ -27,8 +33,14 @@ from datetime import date, datetime
 from typing import Any
 
 from handoff.escalation.policy import EscalationPolicy, ReasonCode
-from handoff.escalation.text import TermMatcher
-from handoff.escalation.tracker_view import TrackerView, Turn, parse_tracker
+from handoff.escalation.text import TermMatcher, normalise, word_overlap
+from handoff.escalation.tracker_view import (
+    ORDER_PROBLEMS_SLOT,
+    REQUESTED_SLOT,
+    TrackerView,
+    Turn,
+    parse_tracker,
+)
 
 __all__ = ["EscalationDecision", "EscalationReason", "ReasonCode", "deadline_days_left", "decide"]
 
@@ -113,6 +125,26 @@ def deadline_days_left(deadline: Any, now: datetime) -> int | None:
     return (day - now.date()).days
 
 
+# How the store facts read in a reason's detail ("the store shows the order overdue").
+FACT_WORDS = {
+    "overdue": "overdue",
+    "lost": "lost by the carrier",
+    "damaged": "damaged",
+    "refund_late": "with a refund past its date",
+    "double_charge": "charged twice",
+}
+
+
+@dataclass(frozen=True)
+class _Strain:
+    """The signs of strain in one customer turn (see frustration.conversation)."""
+
+    turn: Turn
+    points: float
+    signs: tuple[str, ...]
+    negative: bool
+
+
 class _Checks:
     def __init__(self, view: TrackerView, policy: EscalationPolicy, now: datetime) -> None:
         self.view = view
@@ -120,16 +152,28 @@ class _Checks:
         self.now = now
         self.episode = view.episode
         negation = policy.negation
+        strain = policy.frustration.conversation
         self.phrases = negation.matcher(policy.request_human.phrases)
+        self.doubtful = negation.matcher(policy.request_human.doubtful_phrases)
         self.late_terms = negation.matcher(policy.stakes.late_terms)
         self.damaged_terms = negation.matcher(policy.stakes.damaged_terms)
+        self.heard_before = negation.matcher(strain.heard_before)
+        self.sarcasm = negation.matcher(strain.sarcasm)
+        self.exasperated = negation.matcher(strain.exasperated)
+        self.big_complaint_terms = negation.matcher(policy.frustration.big_complaint.terms)
+        self.corrections = negation.matcher(policy.failed_understanding.correction_terms)
+        self._strain_cache: list[_Strain] | None = None
 
     # --- explicit request ---------------------------------------------------------------
     def request_human(self) -> EscalationReason | None:
         rule = self.policy.request_human
         for turn in reversed(self.episode):
-            if turn.intent in rule.intents and (
-                turn.confidence is None or turn.confidence >= rule.min_confidence
+            if rule.terse.matches(turn.text):
+                return _reason(ReasonCode.REQUEST_HUMAN, f'asked for a person ("{turn.text.strip()}")', turn)
+            if (
+                turn.intent in rule.intents
+                and (turn.confidence is None or turn.confidence >= rule.min_confidence)
+                and self.doubtful.first_affirmed(turn.text) is None
             ):
                 return _reason(ReasonCode.REQUEST_HUMAN, "asked for a person", turn)
             offered = turn.slots_before.get("pending_offer")
@@ -154,10 +198,29 @@ class _Checks:
 
     # --- frustration ------------------------------------------------------------------------
     def frustration(self) -> EscalationReason | None:
-        rule = self.policy.frustration
         latest = self.episode[-1] if self.episode else None
-        if latest is None or latest.intent in rule.resolved_intents:
+        if latest is None or self._closes(latest):
             return None
+        return (
+            self._frustration_level(latest)
+            or self._big_complaint()
+            or self._conversation_strain()
+            or self._negative_streak()
+        )
+
+    def _closes(self, turn: Turn) -> bool:
+        """A thank-you or goodbye that really closes the matter: no strain in it ("thanks for
+        nothing" is sarcasm) and not a negative turn ("I already gave you my email", which
+        NLU may file as goodbye)."""
+        if turn.intent not in self.policy.frustration.resolved_intents or self._negative(turn):
+            return False
+        matchers = (self.heard_before, self.sarcasm, self.exasperated, self.big_complaint_terms)
+        return all(matcher.first_affirmed(turn.text) is None for matcher in matchers)
+
+    def _frustration_level(self, latest: Turn) -> EscalationReason | None:
+        rule = self.policy.frustration
+        if latest.feelings.emotion in rule.satisfied_emotions and not self._strain_by_turn(latest).signs:
+            return None  # loud, but happy: the level and the message score say "intense"
         level = _number(self.view.slot("frustration_level"))
         if level is None:
             level = latest.feelings.frustration_level
@@ -178,6 +241,109 @@ class _Checks:
             )
         return None
 
+    def _big_complaint(self) -> EscalationReason | None:
+        rule = self.policy.frustration.big_complaint
+        for turn in reversed(self.episode):
+            match = self.big_complaint_terms.first_affirmed(turn.text)
+            if match is None:
+                continue
+            if rule.needs_open_problem and self._open_problem() is None:
+                return None
+            return _reason(ReasonCode.FRUSTRATION, f'a big complaint: "{match.matched_text}"', turn)
+        return None
+
+    def _conversation_strain(self) -> EscalationReason | None:
+        rule = self.policy.frustration.conversation
+        window = self._strains()[-rule.window_turns :]
+        total = sum(strain.points for strain in window)
+        if total < rule.threshold:
+            return None
+        marked = [strain for strain in window if strain.signs]
+        signs = "; ".join(f"turn {s.turn.number}: {', '.join(s.signs)}" for s in marked)
+        return _reason(
+            ReasonCode.FRUSTRATION,
+            f"strain over the conversation {total:g} ≥ {rule.threshold:g} ({signs})",
+            marked[-1].turn,
+        )
+
+    def _negative_streak(self) -> EscalationReason | None:
+        rule = self.policy.frustration.conversation
+        streak: list[Turn] = []
+        for strain in reversed(self._strains()):
+            if not strain.negative:
+                break
+            streak.append(strain.turn)
+        if len(streak) < rule.negative_streak:
+            return None
+        return _reason(ReasonCode.FRUSTRATION, f"{len(streak)} negative messages in a row", streak[0])
+
+    def _strain_by_turn(self, turn: Turn) -> _Strain:
+        return next(s for s in self._strains() if s.turn is turn)
+
+    def _strains(self) -> list[_Strain]:
+        """The signs of strain turn by turn over the episode (computed once)."""
+        if self._strain_cache is None:
+            self._strain_cache = self._compute_strains()
+        return self._strain_cache
+
+    def _compute_strains(self) -> list[_Strain]:
+        rule = self.policy.frustration.conversation
+        points = rule.points
+        said: set[str] = set()
+        asked: set[str] = set()
+        strains: list[_Strain] = []
+        for position, turn in enumerate(self.episode):
+            signs: list[tuple[str, float]] = []
+            if self._bot_repeated(turn, said, asked):
+                signs.append(("the bot repeated itself", points.bot_repeated))
+            earlier = self.episode[:position]
+            if turn.intent not in rule.repeat_ignore_intents and any(
+                word_overlap(turn.text, e.text, rule.repeat_ignore_words) >= rule.repeat_similarity
+                for e in earlier
+            ):
+                signs.append(("asked the same again", points.customer_repeated))
+            for matcher, weight in (
+                (self.heard_before, points.heard_before),
+                (self.sarcasm, points.sarcasm),
+                (self.exasperated, points.exasperated),
+            ):
+                match = matcher.first_affirmed(turn.text)
+                if match is not None:
+                    signs.append((f'"{match.matched_text}"', weight))
+            negative = self._negative(turn)
+            if negative:
+                signs.append(("negative", points.negative_turn))
+            strains.append(
+                _Strain(turn, sum(w for _, w in signs), tuple(name for name, _ in signs), negative)
+            )
+        return strains
+
+    def _bot_repeated(self, turn: Turn, said: set[str], asked: set[str]) -> bool:
+        """Whether the bot's reply to ``turn`` repeats a response it sent earlier in the
+        episode or asks again for a slot it asked for before (updates ``said``/``asked``)."""
+        rule = self.policy.frustration.conversation
+        repeated = False
+        for message in turn.bot_messages:
+            if message.role != "bot" or message.response in rule.repeatable_responses:
+                continue
+            key = message.response or " ".join(normalise(message.text).split())
+            repeated = repeated or key in said
+            said.add(key)
+        for slot in dict.fromkeys(v for v in turn.slot_values(REQUESTED_SLOT) if isinstance(v, str) and v):
+            repeated = repeated or slot in asked
+            asked.add(slot)
+        for slot in list(asked):
+            if _given(turn, slot):
+                asked.discard(slot)  # answered: asking for it again later is a new question
+        return repeated
+
+    def _negative(self, turn: Turn) -> bool:
+        rule = self.policy.frustration.conversation
+        frustration = turn.feelings.frustration
+        return turn.feelings.emotion in rule.negative_emotions and (
+            frustration is None or frustration >= rule.negative_min_frustration
+        )
+
     def _level_at_handback(self) -> float:
         """After a person handed back, frustration must rise past where they left it, or a
         conversation still carrying its old level would bounce straight back to the queue."""
@@ -187,6 +353,35 @@ class _Checks:
 
     # --- not understood -------------------------------------------------------------------------
     def failed_understanding(self) -> EscalationReason | None:
+        return self._misses_in_a_row() or self._failed_answers()
+
+    def _failed_answers(self) -> EscalationReason | None:
+        """The same question of the bot's answered without success N times (wrong, refused,
+        "I don't know")."""
+        rule = self.policy.failed_understanding
+        failures: dict[str, list[Turn]] = {}
+        questions: set[str] = set()  # every slot the bot asked for so far
+        for turn in self.episode:
+            asked = turn.slots_before.get(REQUESTED_SLOT)
+            if isinstance(asked, str) and asked:
+                questions.add(asked)
+                answered = any(_given(turn, slot) for slot in questions)  # this or another one
+                if not answered and (turn.intent is None or turn.intent in rule.answer_intents):
+                    failures.setdefault(asked, []).append(turn)
+            questions.update(v for v in turn.slot_values(REQUESTED_SLOT) if isinstance(v, str) and v)
+        slot, turns = max(failures.items(), key=lambda item: len(item[1]), default=("", []))
+        if len(turns) < rule.failed_answers:
+            return None
+        texts = " / ".join(f'"{t.text}"' for t in turns)
+        return EscalationReason(
+            code=ReasonCode.FAILED_UNDERSTANDING,
+            detail=f"{len(turns)} answers did not give the {slot.replace('_', ' ')} the bot asked for",
+            evidence_text=texts,
+            event_index=turns[-1].event_index,
+            turn=turns[-1].number,
+        )
+
+    def _misses_in_a_row(self) -> EscalationReason | None:
         rule = self.policy.failed_understanding
         streak: list[Turn] = []
         for turn in reversed(self.episode):
@@ -195,7 +390,12 @@ class _Checks:
                 streak.append(turn)
             else:
                 break
-        if len(streak) < rule.consecutive:
+        troubled = (
+            any(self._strain_by_turn(t).signs or self.corrections.first_affirmed(t.text) for t in streak)
+            or self._open_problem() is not None
+            or self._stakes() is not None
+        )
+        if len(streak) < (rule.consecutive if troubled else rule.calm_consecutive):
             return None
         texts = " / ".join(f'"{t.text}"' for t in reversed(streak))
         return EscalationReason(
@@ -232,12 +432,16 @@ class _Checks:
         return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
     def _open_problem(self) -> Turn | None:
-        """The latest message that opened a problem, unless a later one closed it."""
+        """The latest message that opened a problem, unless a later one closed it. The store's
+        own record of the order (slot order_problems) opens one at the turn the bot looked
+        the order up."""
         rule = self.policy.open_problem
-        closing = self.policy.frustration.resolved_intents
+        looked_up = self._latest_lookup()
         for turn in reversed(self.episode):
-            if turn.intent in closing:
+            if self._closes(turn):
                 return None
+            if turn is looked_up and self._facts_of(turn) & rule.store_facts:
+                return turn
             if turn.intent in rule.intents:
                 return turn
             if rule.late_turns_open and self.late_terms.first_affirmed(turn.text) is not None:
@@ -249,7 +453,25 @@ class _Checks:
             return self.episode[-1]
         return None
 
+    def _facts_of(self, turn: Turn) -> frozenset[str]:
+        """The store facts the bot recorded while answering ``turn`` (its latest lookup)."""
+        values = turn.slot_values(ORDER_PROBLEMS_SLOT)
+        latest = values[-1] if values else None
+        return frozenset(v for v in latest if isinstance(v, str)) if isinstance(latest, list) else frozenset()
+
+    def _latest_lookup(self) -> Turn | None:
+        """The turn of the episode whose reply last recorded the store's facts."""
+        return next((t for t in reversed(self.episode) if t.slot_values(ORDER_PROBLEMS_SLOT)), None)
+
+    def _episode_facts(self) -> frozenset[str]:
+        """What the store says is wrong with the order, as of the latest lookup this episode."""
+        looked_up = self._latest_lookup()
+        return self._facts_of(looked_up) if looked_up is not None else frozenset()
+
     def _problem_label(self, turn: Turn) -> str:
+        facts = self._facts_of(turn) & self.policy.open_problem.store_facts
+        if facts:
+            return "the store shows the order " + " and ".join(FACT_WORDS.get(f, f) for f in sorted(facts))
         if turn.intent and turn.intent in self.policy.open_problem.intents:
             return turn.intent
         goal = self.view.slot("goal")
@@ -264,9 +486,10 @@ class _Checks:
             why.append("deadline passed" if days < 0 else f"deadline in {days} day(s)")
         elif self.view.slot("urgent") is True or self._latest_feeling("urgent") is True:
             why.append("marked urgent")
-        if self._any_turn(rule.damaged_intents, self.damaged_terms):
+        facts = self._episode_facts()
+        if self._any_turn(rule.damaged_intents, self.damaged_terms) or facts & rule.damaged_facts:
             why.append("item damaged")
-        if self._any_turn(rule.late_intents, self.late_terms):
+        if self._any_turn(rule.late_intents, self.late_terms) or facts & rule.late_facts:
             why.append("item late")
         return why
 
@@ -288,6 +511,12 @@ def _reason(code: ReasonCode, detail: str, turn: Turn) -> EscalationReason:
     return EscalationReason(
         code=code, detail=detail, evidence_text=turn.text, event_index=turn.event_index, turn=turn.number
     )
+
+
+def _given(turn: Turn, slot: str) -> bool:
+    """Whether the customer's message filled ``slot`` (and the bot kept the value)."""
+    values = turn.slot_values(slot)
+    return bool(values) and values[-1] not in (None, "")
 
 
 def _number(value: Any) -> float | None:

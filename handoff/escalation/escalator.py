@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 HISTORY_WINDOW_SECONDS = 24 * 3600
+# The bot's own handoff (actions/complaints.py): it records the request and says it passed the
+# conversation on, leaving when and where a person answers to the gateway, which knows.
+BOT_HANDOFF_ACTION = "action_handoff"
+BOT_HANDOFF_RESPONSE = "utter_handoff_requested"
+# The bot's offers of a person wait for a yes (pending_offer, docs/dialogue-contract.md).
+PERSON_OFFER = "handoff"
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,58 @@ def known_email(tracker: dict[str, Any] | None) -> str | None:
     slots = (tracker or {}).get("slots") or {}
     value = slots.get("email")
     return value if isinstance(value, str) and EMAIL.fullmatch(value) else None
+
+
+def latest_reply(tracker: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The events after the customer's latest message: the bot's reply to it."""
+    events = (tracker or {}).get("events") or []
+    reply: list[dict[str, Any]] = []
+    for event in reversed(events):
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "user":
+            break
+        reply.append(event)
+    return list(reversed(reply))
+
+
+def bot_announced_handoff(tracker: dict[str, Any] | None) -> bool:
+    """True when the bot's reply already told the customer it passed them to the team."""
+    for event in latest_reply(tracker):
+        metadata = event.get("metadata")
+        response = metadata.get("utter_action") if isinstance(metadata, dict) else None
+        if (event.get("event") == "action" and event.get("name") == BOT_HANDOFF_ACTION) or (
+            event.get("event") == "bot" and response == BOT_HANDOFF_RESPONSE
+        ):
+            return True
+    return False
+
+
+def bot_offered_person(tracker: dict[str, Any] | None) -> bool:
+    """True when the bot's reply asked whether the customer wants a person."""
+    return any(
+        e.get("event") == "slot" and e.get("name") == "pending_offer" and e.get("value") == PERSON_OFFER
+        for e in latest_reply(tracker)
+    )
+
+
+def queued_message(tracker: dict[str, Any] | None, position: int, wait_seconds: float) -> str:
+    """What the customer reads when a person will answer here: one true thing, joined to what
+    the bot just said (it may already have said it passed the conversation on, or asked
+    whether they want a person), never repeating or contradicting it."""
+    place = "next in line" if position == 1 else f"number {position} in the queue"
+    when = f"You're {place}; the wait is {_minutes(wait_seconds)}."
+    if bot_announced_handoff(tracker):
+        return (
+            f"I'm bringing in a person from our team now, and they'll reply here in this chat. {when} "
+            "You can keep writing in the meantime."
+        )
+    # The bot's question is answered here rather than left hanging: nobody needs to say yes.
+    opening = "Rather than wait for your answer, I'm" if bot_offered_person(tracker) else "I'm"
+    return (
+        f"{opening} bringing in a person from our team, and they'll see everything we've said so far, "
+        f"so you won't have to repeat yourself. {when} You can keep writing here in the meantime."
+    )
 
 
 def bot_asks_for_email(tracker: dict[str, Any] | None) -> bool:
@@ -129,7 +187,7 @@ class Escalator:
         now = self._now()
         available = await self.db.run(queries.count_available_agents)
         if available and self.settings.opening_hours.is_open(datetime.fromtimestamp(now, timezone.utc)):
-            return await self._enqueue(conversation, verdict, summary, now)
+            return await self._enqueue(conversation, verdict, summary, tracker, now)
         return await self._follow_up(conversation, verdict, summary, tracker, now)
 
     async def _summarize(
@@ -173,7 +231,12 @@ class Escalator:
         return summary
 
     async def _enqueue(
-        self, conversation: Conversation, verdict: Verdict, summary: dict[str, Any], now: float
+        self,
+        conversation: Conversation,
+        verdict: Verdict,
+        summary: dict[str, Any],
+        tracker: dict[str, Any] | None,
+        now: float,
     ) -> QueueOutcome | None:
         priority = self.policy.priority(verdict, 0.0)
 
@@ -211,13 +274,7 @@ class Escalator:
         position = next((e.position for e in entries if e.handoff.id == handoff.id), len(entries))
         wait = await self.estimate_wait(position)
         queued = await self.db.run(queries.get_conversation, conversation.id)
-        place = "next in line" if position == 1 else f"number {position} in the queue"
-        await self.messenger.system(
-            queued,
-            f"I'm bringing in a person from our team, and they'll see everything we've said so far, "
-            f"so you won't have to repeat yourself. You're {place}; the wait is {_minutes(wait)}. "
-            "You can keep writing here in the meantime.",
-        )
+        await self.messenger.system(queued, queued_message(tracker, position, wait))
         await self.messenger.status(
             conversation.id,
             {"state": "queued", "position": position, "estimated_wait_seconds": round(wait)},

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from handoff.escalation.text import TermMatcher, term_pattern
+from handoff.escalation.text import TermMatcher, term_pattern, words_of
+from shop.facts import ORDER_PROBLEMS
 
 SUPPORTED_VERSION = 1
 
@@ -38,6 +39,23 @@ class PolicyError(ValueError):
 
 
 @dataclass(frozen=True)
+class TerseRequestRule:
+    """A short message made only of words for a person ("human", "real person pls")."""
+
+    max_words: int
+    person_words: frozenset[str]
+    filler_words: frozenset[str]
+
+    def matches(self, text: str) -> bool:
+        words = words_of(text)
+        return (
+            0 < len(words) <= self.max_words
+            and any(word in self.person_words for word in words)
+            and all(word in self.person_words or word in self.filler_words for word in words)
+        )
+
+
+@dataclass(frozen=True)
 class RequestHumanRule:
     intents: frozenset[str]
     min_confidence: float
@@ -45,6 +63,47 @@ class RequestHumanRule:
     accept_intents: frozenset[str]
     phrases: tuple[str, ...]
     phrases_ignored_for_intents: frozenset[str]
+    # Words about someone else ("the delivery agent"): with one of them, the intent alone
+    # is not a request; a request phrase or a terse request still is.
+    doubtful_phrases: tuple[str, ...]
+    terse: TerseRequestRule
+
+
+@dataclass(frozen=True)
+class StrainPoints:
+    """Points each sign of strain adds for the customer turn it belongs to."""
+
+    bot_repeated: float
+    customer_repeated: float
+    heard_before: float
+    sarcasm: float
+    exasperated: float
+    negative_turn: float
+
+
+@dataclass(frozen=True)
+class ConversationStrainRule:
+    """Frustration read from the whole conversation rather than one message."""
+
+    window_turns: int
+    threshold: float
+    points: StrainPoints
+    negative_streak: int
+    negative_emotions: frozenset[str]
+    negative_min_frustration: float
+    repeatable_responses: frozenset[str]
+    repeat_similarity: float
+    repeat_ignore_intents: frozenset[str]
+    repeat_ignore_words: frozenset[str]
+    heard_before: tuple[str, ...]
+    sarcasm: tuple[str, ...]
+    exasperated: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BigComplaintRule:
+    terms: tuple[str, ...]
+    needs_open_problem: bool
 
 
 @dataclass(frozen=True)
@@ -52,19 +111,37 @@ class FrustrationRule:
     level_threshold: float
     message_threshold: float | None
     resolved_intents: frozenset[str]
+    # The latest message reads as one of these: the level and one loud message alone do not
+    # escalate (a loud but satisfied customer).
+    satisfied_emotions: frozenset[str]
+    conversation: ConversationStrainRule
+    big_complaint: BigComplaintRule
 
 
 @dataclass(frozen=True)
 class FailedUnderstandingRule:
     consecutive: int
+    # Misses in a row needed when none of them shows trouble (no negative turn, no sign of
+    # strain or correction, no open problem, no stakes): jokes and small talk the NLU did
+    # not get.
+    calm_consecutive: int
+    # The customer correcting the bot ("no, the other one", "that's not what I asked").
+    correction_terms: tuple[str, ...]
     fallback_intents: frozenset[str]
     clarify_actions: frozenset[str]
+    # Answers to one question of the bot's (the order number, the email) that did not give
+    # it, counted over the conversation: this many and a person takes over. Only messages
+    # with one of answer_intents (or none) count: a new question is not a failed answer.
+    failed_answers: int
+    answer_intents: frozenset[str]
 
 
 @dataclass(frozen=True)
 class OpenProblemRule:
     intents: frozenset[str]
     late_turns_open: bool
+    # What the store's records say is wrong (slot order_problems) that counts as a problem.
+    store_facts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -74,8 +151,10 @@ class StakesRule:
     deadline_near_days: int
     damaged_intents: frozenset[str]
     damaged_terms: tuple[str, ...]
+    damaged_facts: frozenset[str]
     late_intents: frozenset[str]
     late_terms: tuple[str, ...]
+    late_facts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -162,7 +241,11 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
     if version != SUPPORTED_VERSION:
         raise PolicyError(f"{source}: version {version} is not supported (expected {SUPPORTED_VERSION})")
     request = root.section("request_human")
+    terse = request.section("terse")
     frustration = root.section("frustration")
+    strain = frustration.section("conversation")
+    strain_points = strain.section("points")
+    complaint = frustration.section("big_complaint")
     failed = root.section("failed_understanding")
     open_problem = root.section("open_problem")
     stakes = root.section("stakes")
@@ -179,20 +262,58 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
             accept_intents=frozenset(request.names("accept_intents")),
             phrases=request.terms("phrases"),
             phrases_ignored_for_intents=frozenset(request.names("phrases_ignored_for_intents")),
+            doubtful_phrases=request.terms("doubtful_phrases"),
+            terse=TerseRequestRule(
+                max_words=terse.integer("max_words", minimum=1),
+                person_words=frozenset(terse.words("person_words")),
+                filler_words=frozenset(terse.words("filler_words")),
+            ),
         ),
         frustration=FrustrationRule(
             level_threshold=frustration.fraction("level_threshold"),
             message_threshold=frustration.optional_fraction("message_threshold"),
             resolved_intents=frozenset(frustration.names("resolved_intents")),
+            satisfied_emotions=frozenset(frustration.names("satisfied_emotions")),
+            conversation=ConversationStrainRule(
+                window_turns=strain.integer("window_turns", minimum=1),
+                threshold=strain.number("threshold", minimum=0.5),
+                points=StrainPoints(
+                    bot_repeated=strain_points.number("bot_repeated", minimum=0),
+                    customer_repeated=strain_points.number("customer_repeated", minimum=0),
+                    heard_before=strain_points.number("heard_before", minimum=0),
+                    sarcasm=strain_points.number("sarcasm", minimum=0),
+                    exasperated=strain_points.number("exasperated", minimum=0),
+                    negative_turn=strain_points.number("negative_turn", minimum=0),
+                ),
+                negative_streak=strain.integer("negative_streak", minimum=2),
+                negative_emotions=frozenset(strain.names("negative_emotions")),
+                negative_min_frustration=strain.fraction("negative_min_frustration"),
+                repeatable_responses=frozenset(strain.names("repeatable_responses")),
+                repeat_similarity=strain.fraction("repeat_similarity"),
+                repeat_ignore_intents=frozenset(strain.names("repeat_ignore_intents")),
+                repeat_ignore_words=frozenset(strain.words("repeat_ignore_words")),
+                heard_before=strain.terms("heard_before"),
+                sarcasm=strain.terms("sarcasm"),
+                exasperated=strain.terms("exasperated"),
+            ),
+            big_complaint=BigComplaintRule(
+                terms=complaint.terms("terms"),
+                needs_open_problem=complaint.boolean("needs_open_problem"),
+            ),
         ),
         failed_understanding=FailedUnderstandingRule(
             consecutive=failed.integer("consecutive", minimum=1),
+            calm_consecutive=failed.integer("calm_consecutive", minimum=1),
+            correction_terms=failed.terms("correction_terms"),
             fallback_intents=frozenset(failed.names("fallback_intents")),
             clarify_actions=frozenset(failed.names("clarify_actions")),
+            failed_answers=failed.integer("failed_answers", minimum=1),
+            answer_intents=frozenset(failed.names("answer_intents")),
         ),
         open_problem=OpenProblemRule(
             intents=frozenset(open_problem.names("intents")),
             late_turns_open=open_problem.boolean("late_turns_open"),
+            store_facts=open_problem.facts("store_facts"),
         ),
         stakes=StakesRule(
             always=frozenset(stakes.names("always")),
@@ -200,8 +321,10 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
             deadline_near_days=stakes.integer("deadline_near_days", minimum=0),
             damaged_intents=frozenset(stakes.names("damaged_intents")),
             damaged_terms=stakes.terms("damaged_terms"),
+            damaged_facts=stakes.facts("damaged_facts"),
             late_intents=frozenset(stakes.names("late_intents")),
             late_terms=stakes.terms("late_terms"),
+            late_facts=stakes.facts("late_facts"),
         ),
         risk=RiskRule(legal=risk.terms("legal"), safety=risk.terms("safety")),
         negation=NegationRule(
@@ -224,7 +347,21 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
             min_intensity=high_emotion.fraction("min_intensity"),
         ),
     )
-    rules = (request, frustration, failed, open_problem, stakes, risk, negation, priority, high_emotion)
+    rules = (
+        request,
+        terse,
+        frustration,
+        strain,
+        strain_points,
+        complaint,
+        failed,
+        open_problem,
+        stakes,
+        risk,
+        negation,
+        priority,
+        high_emotion,
+    )
     for section in (root, *rules):
         section.reject_unknown_keys()
     if policy.priority.waiting_points_per_minute <= 0:
@@ -242,6 +379,17 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
                 f"{source}: {key} has unknown reason(s) {sorted(unknown_reasons)}; "
                 f"known: {[code.value for code in ReasonCode]}"
             )
+    if policy.failed_understanding.calm_consecutive < policy.failed_understanding.consecutive:
+        raise PolicyError(
+            f"{source}: failed_understanding.calm_consecutive must be at least "
+            "failed_understanding.consecutive (calm misses never escalate sooner than troubled ones)"
+        )
+    both = policy.request_human.terse.person_words & policy.request_human.terse.filler_words
+    if both:
+        raise PolicyError(
+            f"{source}: request_human.terse words {sorted(both)} are listed both as person_words "
+            "and filler_words; a message of filler words alone must not count as a request"
+        )
     overlap = policy.stakes.always & policy.stakes.time_sensitive
     if overlap:
         raise PolicyError(
@@ -346,6 +494,29 @@ class _Section:
                 raise PolicyError(f"{self._source}: {self._key(key)}[{position}]: {error}") from error
             terms.append(item.strip())
         return tuple(terms)
+
+    def words(self, key: str) -> list[str]:
+        """A list of single words (compared with the words of a message)."""
+        words: list[str] = []
+        for position, term in enumerate(self.terms(key)):
+            parts = words_of(term)
+            if len(parts) != 1:
+                raise PolicyError(
+                    f"{self._source}: {self._key(key)}[{position}] must be one word, got {term!r}"
+                )
+            words.append(parts[0])
+        return words
+
+    def facts(self, key: str) -> frozenset[str]:
+        """Names of store facts (shop.ORDER_PROBLEMS), so a typo cannot silently match nothing."""
+        names = self.names(key)
+        unknown = sorted(set(names) - set(ORDER_PROBLEMS))
+        if unknown:
+            raise PolicyError(
+                f"{self._source}: {self._key(key)} has unknown store fact(s) {unknown}; "
+                f"known: {list(ORDER_PROBLEMS)}"
+            )
+        return frozenset(names)
 
     def points_map(self, key: str) -> dict[str, float]:
         value = self._get(key)

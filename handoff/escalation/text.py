@@ -39,6 +39,21 @@ def normalise(text: str) -> str:
     return text.translate(_APOSTROPHES).lower()
 
 
+def words_of(text: str) -> list[str]:
+    """The words of a text, lowercased, apostrophes kept ("don't"), punctuation dropped."""
+    return _WORD.findall(normalise(text))
+
+
+def word_overlap(first: str, second: str, ignored: frozenset[str], min_words: int = 2) -> float:
+    """Share of words two messages have in common (0..1), leaving out ``ignored`` words;
+    0 when either has fewer than ``min_words`` words left, so "yes" is never a repetition."""
+    a = {w for w in words_of(first) if w not in ignored}
+    b = {w for w in words_of(second) if w not in ignored}
+    if len(a) < min_words or len(b) < min_words:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
 def term_pattern(term: str) -> re.Pattern[str]:
     """A whole-word, whitespace-tolerant pattern for a (possibly multi-word) term."""
     words = normalise(term).split()

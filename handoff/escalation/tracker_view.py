@@ -31,6 +31,12 @@ HANDOFF_AGENT_KEY = "handoff_agent"
 # user message (issue 3 sets them on every message).
 FEELING_SLOTS = ("emotion", "frustration", "frustration_level", "stakes", "deadline", "urgent")
 
+# The slot the bot's order lookups fill with what the store's records say is wrong with the
+# order (actions/base.py; values of shop.ORDER_PROBLEMS), and Rasa's slot for the question
+# a form is waiting on.
+ORDER_PROBLEMS_SLOT = "order_problems"
+REQUESTED_SLOT = "requested_slot"
+
 # Actions that are Rasa's plumbing, not something the bot did for the customer.
 _PLUMBING_ACTIONS = frozenset(
     {
@@ -71,6 +77,8 @@ class BotMessage:
     timestamp: float | None
     role: str = "bot"  # "bot", or "agent" for a person's message
     name: str | None = None  # the agent's name, when a person wrote it
+    # The domain response the bot sent (metadata ``utter_action``), when Rasa recorded it.
+    response: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,10 @@ class Turn:
 
     def entity_values(self, entity_type: str) -> list[Any]:
         return [e.get("value") for e in self.entities if e.get("entity") == entity_type]
+
+    def slot_values(self, name: str) -> list[Any]:
+        """The values the bot set ``name`` to while answering this message, in order."""
+        return [change.value for change in self.slot_changes if change.name == name]
 
 
 @dataclass
@@ -251,7 +263,8 @@ def _bot_message(index: int, event: Mapping[str, Any], text: str, timestamp: flo
         return BotMessage(
             index, text, timestamp, role="agent", name=agent if isinstance(agent, str) else None
         )
-    return BotMessage(index, text, timestamp)
+    response = metadata.get("utter_action") if isinstance(metadata, Mapping) else None
+    return BotMessage(index, text, timestamp, response=response if isinstance(response, str) else None)
 
 
 def _history_by_turn(history: Any) -> dict[int, Mapping[str, Any]]:

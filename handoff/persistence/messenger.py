@@ -93,15 +93,21 @@ class Messenger:
             conversation.id,
             conversation.agent_id,
             "message",
-            {"conversation_id": conversation.id, "message": message.to_dict()},
+            {"conversation_id": conversation.id, "message": message.to_agent_dict()},
         )
         return message
 
     async def system(
-        self, conversation: Conversation, text: str, payload: dict[str, Any] | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        agent_id: str | None = None,
     ) -> Message:
+        """A gateway notice; `agent_id` is the agent whose action it reports (a claim, a remedy)."""
         return await self.to_customer(
-            conversation, OutgoingMessage(role="system", text=text, payload=payload or {})
+            conversation, OutgoingMessage(role="system", text=text, payload=payload or {}, agent_id=agent_id)
         )
 
     async def bot_replies(self, conversation: Conversation, replies: Iterable[BotReply]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -26,6 +27,7 @@ from handoff.errors import (
 from handoff.persistence import tables
 from handoff.persistence.records import (
     Agent,
+    AuditEntry,
     Conversation,
     Handoff,
     Message,
@@ -193,6 +195,7 @@ def _message(row: Row) -> Message:
         payload=dict(row.payload or {}),
         client_id=row.client_id,
         created_at=row.created_at,
+        agent_id=row.agent_id,
     )
 
 
@@ -237,6 +240,7 @@ def append_message(
         payload=dict(outgoing.payload),
         client_id=outgoing.client_id,
         created_at=now,
+        agent_id=outgoing.agent_id,
     )
     conn.execute(
         tables.messages.insert().values(
@@ -249,6 +253,7 @@ def append_message(
             payload=message.payload,
             client_id=message.client_id,
             created_at=now,
+            agent_id=message.agent_id,
         )
     )
     return message, True
@@ -521,3 +526,72 @@ def record_receipt(conn: Connection, conversation_id: str, seq: int, read: bool)
         set_conversation_fields(conn, conversation_id, **values)
         return get_conversation(conn, conversation_id)
     return current
+
+
+# --- the audit log (append-only: there is no update or delete here, and triggers refuse one) ---
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to read, newest first; `before_id` pages back from an earlier answer."""
+
+    agent_id: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: float | None = None
+    until: float | None = None
+    before_id: int | None = None
+    limit: int = 100
+
+
+def append_audit(
+    conn: Connection,
+    *,
+    at: float,
+    agent_id: str | None,
+    action: str,
+    target: str | None,
+    ip: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        tables.audit_log.insert().values(
+            at=at,
+            agent_id=agent_id,
+            action=action,
+            target=None if target is None else target[:120],
+            ip=ip[:64],
+            detail=detail or {},
+        )
+    )
+
+
+def audit_entries(conn: Connection, where: AuditFilter) -> list[AuditEntry]:
+    log, agents = tables.audit_log, tables.agents
+    query = select(log, agents.c.username).select_from(log.outerjoin(agents, agents.c.id == log.c.agent_id))
+    if where.agent_id is not None:
+        query = query.where(log.c.agent_id == where.agent_id)
+    if where.action is not None:
+        query = query.where(log.c.action == where.action)
+    if where.target is not None:
+        query = query.where(log.c.target == where.target)
+    if where.since is not None:
+        query = query.where(log.c.at >= where.since)
+    if where.until is not None:
+        query = query.where(log.c.at < where.until)
+    if where.before_id is not None:
+        query = query.where(log.c.id < where.before_id)
+    rows = conn.execute(query.order_by(log.c.id.desc()).limit(where.limit))
+    return [
+        AuditEntry(
+            id=row.id,
+            at=row.at,
+            agent_id=row.agent_id,
+            agent_username=row.username,
+            action=row.action,
+            target=row.target,
+            ip=row.ip,
+            detail=dict(row.detail or {}),
+        )
+        for row in rows
+    ]

@@ -24,6 +24,8 @@ class Message:
     payload: dict[str, Any]
     client_id: str | None
     created_at: float
+    # The agent who wrote it or whose action it reports; agents see it, customers never do.
+    agent_id: str | None = None
 
     def to_bot_uttered(self) -> dict[str, Any]:
         """The `bot_uttered` body: Rasa's socket.io keys, and our extras under `metadata`.
@@ -49,7 +51,13 @@ class Message:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The full record (resync, agent API)."""
+        """The record as the customer's widget gets it (resync): no staff identifiers."""
+        record = asdict(self)
+        del record["agent_id"]
+        return record
+
+    def to_agent_dict(self) -> dict[str, Any]:
+        """The full record, with `agent_id` (agent API and events)."""
         return asdict(self)
 
 
@@ -141,6 +149,25 @@ class OutgoingMessage:
     sender_name: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     client_id: str | None = None
+    agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the append-only audit log (docs/security.md lists the actions)."""
+
+    id: int
+    at: float
+    agent_id: str | None
+    # The agent's username at read time (None without an agent).
+    agent_username: str | None
+    action: str
+    target: str | None
+    ip: str
+    detail: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,12 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import DDL
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +98,9 @@ messages = Table(
     Column("payload", JSON, nullable=False),
     Column("client_id", String(64), nullable=True),
     Column("created_at", Float, nullable=False),
+    # The agent who wrote it, or whose action it reports (a claim, a remedy); null for the
+    # customer's and the bot's own. Added after the first release: see _add_missing_columns.
+    Column("agent_id", String(32), nullable=True),
     UniqueConstraint("conversation_id", "seq", name="uq_handoff_messages_seq"),
     UniqueConstraint("conversation_id", "client_id", name="uq_handoff_messages_client_id"),
 )
@@ -141,6 +148,44 @@ ratings = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# Who did what, when, from where: logins (and failed ones), conversation reads, replies,
+# remedies, approvals, transfers, resolves... Append-only: the gateway has no query that
+# changes or deletes a row, and the database refuses to (triggers below).
+audit_log = Table(
+    "handoff_audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    # Null when nobody is known (a failed login with an unknown username).
+    Column("agent_id", String(32), nullable=True),
+    Column("action", String(32), nullable=False),
+    # A conversation id, an approval id, or the username a login was for.
+    Column("target", String(120), nullable=True),
+    Column("ip", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+Index("ix_handoff_audit_log_at", audit_log.c.at)
+Index("ix_handoff_audit_log_agent", audit_log.c.agent_id, audit_log.c.id)
+Index("ix_handoff_audit_log_target", audit_log.c.target, audit_log.c.id)
+
+APPEND_ONLY = "handoff_audit_log is append-only"
+for _statement in (
+    f"CREATE TRIGGER handoff_audit_log_no_update BEFORE UPDATE ON handoff_audit_log "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+    f"CREATE TRIGGER handoff_audit_log_no_delete BEFORE DELETE ON handoff_audit_log "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+):
+    event.listen(audit_log, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in (
+    "CREATE OR REPLACE FUNCTION handoff_audit_log_append_only() RETURNS trigger "
+    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
+    "CREATE TRIGGER handoff_audit_log_no_change BEFORE UPDATE OR DELETE ON handoff_audit_log "
+    "FOR EACH ROW EXECUTE PROCEDURE handoff_audit_log_append_only()",
+    "CREATE TRIGGER handoff_audit_log_no_truncate BEFORE TRUNCATE ON handoff_audit_log "
+    "FOR EACH STATEMENT EXECUTE PROCEDURE handoff_audit_log_append_only()",
+):
+    event.listen(audit_log, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
 T = TypeVar("T")
 
 
@@ -173,6 +218,27 @@ class Database:
 
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Add the nullable columns a table gained since an existing database was created
+        (create_all makes missing tables only). Replicas starting together may race: a
+        column another one has just added is fine."""
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspect(self.engine).get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable:
+                    raise RuntimeError(f"{table.name}.{column.name} is missing and cannot be added")
+                kind = column.type.compile(dialect=self.engine.dialect)
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+                except DBAPIError:
+                    if column.name not in {c["name"] for c in inspect(self.engine).get_columns(table.name)}:
+                        raise
+                logger.info("added column %s.%s", table.name, column.name)
 
     def _transaction(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.engine.begin() as conn:

@@ -95,5 +95,7 @@ def test_webhook_answers_a_delayed_order_from_the_store(action_server: str, doma
     assert reply["responses"][0]["carrier"] == "DHL"
     assert reply["responses"][0]["days_late"].endswith("days")
     assert reply["events"] == [
-        {"event": "slot", "timestamp": None, "name": "pending_offer", "value": "refund"}
+        {"event": "slot", "timestamp": None, "name": "pending_offer", "value": "refund"},
+        # The store's own record for the escalation policy (actions/base.py).
+        {"event": "slot", "timestamp": None, "name": "order_problems", "value": ["overdue"]},
     ]

@@ -123,7 +123,7 @@ async def test_refund_instead_of_waiting_for_a_late_parcel(
 ) -> None:
     tracker = make_tracker(domain, slots={**DELAYED, "pending_offer": "refund"}, **choice("refund"))
     outcome = await run(ActionAcceptOffer(services), tracker, domain)
-    assert outcome.events == CLOSING
+    assert outcome.events == [*CLOSING, SlotSet("order_problems", ["overdue"])]
     assert outcome.said[0].response == "utter_refund_started"
     assert outcome.said[0].values == {
         "order_id": "ORD-10003",
@@ -140,7 +140,7 @@ async def test_damaged_item_replacement_within_budget(services: Services, domain
         domain, slots={**DAMAGED, "pending_offer": "replacement_or_refund"}, **choice("replacement")
     )
     outcome = await run(ActionAcceptOffer(services), tracker, domain)
-    assert outcome.events == CLOSING
+    assert outcome.events == [*CLOSING, SlotSet("order_problems", ["damaged"])]
     assert outcome.said[0].response == "utter_replacement_sent"
     assert outcome.said[0].values == {
         "order_id": "ORD-10005",
@@ -159,7 +159,7 @@ async def test_over_budget_becomes_an_approval_request(services: Services, domai
         domain, slots={**DAMAGED_TV, "pending_offer": "replacement_or_refund"}, **choice("replacement")
     )
     outcome = await run(ActionAcceptOffer(services), tracker, domain)
-    assert outcome.events == CLOSING
+    assert outcome.events == [*CLOSING, SlotSet("order_problems", ["damaged"])]
     [said] = outcome.said
     assert said.response == "utter_remedy_needs_approval"
     [approval] = services.store.pending_approvals()

@@ -20,7 +20,8 @@ async def test_delayed_order_gets_its_real_status_and_lateness(
     services: Services, domain: dict[str, Any]
 ) -> None:
     outcome = await run(ActionOrderStatus(services), make_tracker(domain, slots=DELAYED), domain)
-    assert outcome.events == [SlotSet("pending_offer", "refund")]
+    # The store's own record that the order is late goes to the escalation policy too.
+    assert outcome.events == [SlotSet("pending_offer", "refund"), SlotSet("order_problems", ["overdue"])]
     [said] = outcome.said
     assert said.response == "utter_order_delayed"
     assert said.values == {
@@ -61,7 +62,10 @@ async def test_processing_delivered_lost_and_cancelled(services: Services, domai
     cases = {
         ("ORD-10001", "emma.jansen@example.com"): ("utter_order_processing", []),
         ("ORD-10004", "noah.muller@example.com"): ("utter_order_delivered", []),
-        ("ORD-10006", "lucas.silva@example.com"): ("utter_order_lost", [SlotSet("pending_offer", "reship")]),
+        ("ORD-10006", "lucas.silva@example.com"): (
+            "utter_order_lost",
+            [SlotSet("pending_offer", "reship"), SlotSet("order_problems", ["lost"])],
+        ),
         ("ORD-10007", "hannah.schmidt@example.com"): ("utter_order_cancelled_refund_issued", []),
     }
     for (order_id, email), (response, events) in cases.items():
@@ -146,7 +150,11 @@ async def test_no_identity_asks_for_the_details(services: Services, domain: dict
 async def test_an_understood_turn_ends_the_run_of_misses(services: Services, domain: dict[str, Any]) -> None:
     tracker = make_tracker(domain, slots={**DELAYED, "failed_understanding": 1.0})
     outcome = await run(ActionOrderStatus(services), tracker, domain)
-    assert outcome.events == [SlotSet("pending_offer", "refund"), SlotSet("failed_understanding", 0.0)]
+    assert outcome.events == [
+        SlotSet("pending_offer", "refund"),
+        SlotSet("failed_understanding", 0.0),
+        SlotSet("order_problems", ["overdue"]),
+    ]
 
 
 async def test_delivery_options(services: Services, domain: dict[str, Any]) -> None:

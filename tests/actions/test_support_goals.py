@@ -69,7 +69,10 @@ async def test_damaged_item_is_recorded_and_three_remedies_offered(
 ) -> None:
     tracker = make_tracker(domain, slots={**DAMAGED, "item": "e-reader"}, intent="report_damaged_item")
     outcome = await run(ActionReportDamagedItem(services), tracker, domain)
-    assert outcome.events == [SlotSet("pending_offer", "replacement_or_refund")]
+    assert outcome.events == [
+        SlotSet("pending_offer", "replacement_or_refund"),
+        SlotSet("order_problems", ["damaged"]),
+    ]
     [said] = outcome.said
     assert said.response == "utter_damage_offer"
     assert said.values == {
@@ -137,10 +140,12 @@ async def test_request_refund_depends_on_the_state(services: Services, domain: d
         ({"order_id": "ORD-10003", "email": "sofia.rossi@example.com"}, "utter_order_delayed", "refund"),
         ({"order_id": "ORD-10006", "email": "lucas.silva@example.com"}, "utter_order_lost", "reship"),
     ]
+    problems = {"utter_order_delayed": ["overdue"], "utter_order_lost": ["lost"]}
     for slots, response, pending in cases:
         outcome = await run(ActionRequestRefund(services), make_tracker(domain, slots=slots), domain)
         assert outcome.responses == [response]
-        assert outcome.events == [SlotSet("pending_offer", pending)]
+        recorded = [SlotSet("order_problems", problems[response])] if response in problems else []
+        assert outcome.events == [SlotSet("pending_offer", pending), *recorded]
     in_transit = await run(
         ActionRequestRefund(services),
         make_tracker(domain, slots={"order_id": "ORD-10002", "email": "liam.bakker@example.com"}),
@@ -154,7 +159,10 @@ async def test_double_charge_found_and_refunded(services: Services, domain: dict
     found = await run(
         ActionPaymentIssue(services), make_tracker(domain, slots=DOUBLE, intent="payment_issue"), domain
     )
-    assert found.events == [SlotSet("pending_offer", "duplicate_charge_refund")]
+    assert found.events == [
+        SlotSet("pending_offer", "duplicate_charge_refund"),
+        SlotSet("order_problems", ["double_charge"]),
+    ]
     assert found.said[0].response == "utter_duplicate_charge_found"
     assert found.said[0].values == {
         "order_id": "ORD-10010",

@@ -35,6 +35,8 @@ TRANSPORTS = ["polling"]
 CUSTOMER_EVENTS = (
     "session_confirm",
     "session_refused",
+    "session_rotated",
+    "session_ended",
     "bot_uttered",
     "user_message",
     "message_ack",

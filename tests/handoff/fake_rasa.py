@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import jwt
 from aiohttp import web
 
-TOKEN = "fake-rasa-token"
+TOKEN = "fake-rasa-token-a-32-byte-signing-secret"
 
 
 @dataclass
@@ -56,7 +57,14 @@ class FakeRasa:
         self.unauthorised = 0
 
     def _authorised(self, request: web.Request) -> bool:
-        if request.query.get("token") != TOKEN:
+        """Like Rasa behind launcher/rasa_server.py: an admin JWT signed with TOKEN, in the
+        Authorization header (a `?token=` is ignored, as Rasa ignores it there)."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        try:
+            claims = jwt.decode(token, TOKEN, algorithms=["HS256"]) if scheme == "Bearer" else {}
+        except jwt.InvalidTokenError:
+            claims = {}
+        if claims.get("user", {}).get("role") != "admin" or "token" in request.query:
             self.unauthorised += 1
             return False
         return True

@@ -148,9 +148,9 @@ async def test_a_customer_socket_cannot_use_agent_events(gw: Running) -> None:
     await customer.say("I want to talk to a person")
     await customer.seen.wait_for("handoff_status", lambda s: s["state"] == "queued")
     [entry] = await gw.gateway.escalator.queue()
-    # No handler: the acknowledgement is empty and nothing changes.
+    # No handler: refused as an unknown event (docs/socket-protocol.md), and nothing changes.
     result = await customer.sio.call("claim", {"conversation_id": entry.handoff.conversation_id}, timeout=5)
-    assert result is None
+    assert result["ok"] is False and result["error"]["code"] == "unknown_event"
     conversation = await gw.gateway.database.run(queries.get_conversation, entry.handoff.conversation_id)
     assert conversation.state == "queued"
 

@@ -148,7 +148,7 @@ def test_negation_only_reaches_back_window_words() -> None:
 def test_decision_is_json_serialisable_with_evidence() -> None:
     policy = load_policy(POLICY_FILE)
     builder = TrackerBuilder().user("hello", "greet").bot_turn("utter_greet", say=["Hi!"])
-    builder.user("the lamp gave me a shock and I want a refund", "request_refund")
+    builder.user("the lamp gave me a shock when I touched it and I want a refund", "request_refund")
     decision = decide(builder.build(), policy, NOW)
 
     data = json.loads(json.dumps(decision.to_dict()))
@@ -157,9 +157,9 @@ def test_decision_is_json_serialisable_with_evidence() -> None:
     [reason] = data["reasons"]
     assert reason["code"] == "risk_safety"
     assert reason["turn"] == 2
-    assert reason["evidence_text"] == "the lamp gave me a shock and I want a refund"
+    assert reason["evidence_text"] == "the lamp gave me a shock when I touched it and I want a refund"
     assert builder.events[reason["event_index"]]["text"] == reason["evidence_text"]
-    assert "gave me a shock" in reason["detail"]
+    assert "gave me a shock when" in reason["detail"]
 
 
 def test_reasons_round_trip_through_json_and_bad_ones_are_refused() -> None:

@@ -382,8 +382,32 @@ ROWS: list[Row] = [
             b()
             .user("hmm", "affirm", confidence=0.7)
             .bot_turn("action_clarify", say=["What would you like to do?"])
-            .user("the same as last week", "inform", confidence=0.6)
+            .user("no, the same as last week", "inform", confidence=0.6)
             .bot_turn("action_clarify", say=["Could you tell me a bit more?"])
+        ),
+        {FAILED},
+    ),
+    (
+        "two calm misses (small talk the NLU did not get) stay with the bot",
+        lambda: (
+            b()
+            .user("this heat is killing me", "nlu_fallback", confidence=0.45, emotion="neutral")
+            .bot_turn("action_clarify", say=["Is it about an order, a return or a payment?"])
+            .user("haha sorry, just chatting", "nlu_fallback", confidence=0.4, emotion="positive")
+            .bot_turn("action_clarify", say=["Could you tell me in a few words what happened?"])
+        ),
+        set(),
+    ),
+    (
+        "three calm misses in a row do escalate",
+        lambda: (
+            b()
+            .user("the thing with the code", "nlu_fallback", confidence=0.3, emotion="neutral")
+            .bot_turn("action_clarify", say=["Is it about an order or a payment?"])
+            .user("the one from the leaflet", "nlu_fallback", confidence=0.3, emotion="neutral")
+            .bot_turn("action_clarify", say=["Could you tell me a bit more?"])
+            .user("the leaflet one", "nlu_fallback", confidence=0.3, emotion="neutral")
+            .bot_turn("action_clarify", say=["Shall I bring in a person?"])
         ),
         {FAILED},
     ),

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestServer
 
 from handoff.app import GATEWAY, create_app
 from handoff.settings import Settings
+from launcher.live_stack import MODEL
 from tests.handoff.conftest import Running
-from tests.support.live_stack import MODEL
 from tests.support.teardown import bounded
 
 pytestmark = [
@@ -144,3 +144,67 @@ async def test_what_the_customer_told_the_person_is_not_asked_again_after_handba
     assert "ORD-10003" in answer["text"] and "overdue" in answer["text"], answer["text"]
     assert "email" not in answer["text"].lower(), answer["text"]
     assert "not sure I understood" not in answer["text"], answer["text"]
+
+
+# --- issue 14: escalation judgment with the store's facts, terse requests, honest words ----------
+
+
+async def test_bereaved_customer_whose_order_the_store_shows_overdue_reaches_a_person(
+    real_gw: Running,
+) -> None:
+    """ "Hasn't shipped" is not a late word; the store's record that ORD-10003 is days overdue
+    is what makes it an open problem, as soon as the bot has looked the order up."""
+    gw = real_gw
+    agent = await gw.logged_in_agent("cleo", "Cleo Martin")
+    customer = gw.customer()
+    await customer.connect()
+
+    await customer.say("my order still hasn't shipped and it's the flowers for my mum's funeral")
+    await customer.seen.wait_for(
+        "bot_uttered", lambda m: m["metadata"]["sender"]["role"] == "bot", timeout=40
+    )
+    await gw.settle()
+    assert customer.seen.count("handoff_status") == 0, customer.seen.events["handoff_status"]
+
+    await customer.say("it's ORD-10003 and my email is sofia.rossi@example.com")
+    await customer.seen.wait_for("handoff_status", lambda s: s["state"] == "queued", timeout=40)
+    escalation = await agent.seen.wait_for("escalation", timeout=10)
+    assert "high_stakes" in escalation["reasons"], escalation["reasons"]
+    stakes = next(e for e in escalation["evidence"] if e["code"] == "high_stakes")
+    assert "the store shows the order overdue" in stakes["detail"], stakes
+
+
+async def test_a_terse_human_reaches_a_person_without_a_did_you_mean(real_gw: Running) -> None:
+    gw = real_gw
+    agent = await gw.logged_in_agent("dev", "Dev Patel")
+    customer = gw.customer()
+    await customer.connect()
+
+    await customer.say("human")
+    status = await customer.seen.wait_for("handoff_status", lambda s: s["state"] == "queued", timeout=40)
+    assert status["position"] == 1
+    escalation = await agent.seen.wait_for("escalation", timeout=10)
+    assert "request_human" in escalation["reasons"]
+    await gw.settle()
+    said = [m["text"] for m in customer.seen.events["bot_uttered"]]
+    assert not any("not sure" in t or "Do you want to" in t or "did you mean" in t.lower() for t in said), (
+        said
+    )
+    # One honest thing: a person will answer here, and how soon.
+    assert any("reply here in this chat" in t and "next in line" in t for t in said), said
+
+
+async def test_with_nobody_online_the_handoff_reply_promises_nothing_untrue(real_gw: Running) -> None:
+    gw = real_gw
+    customer = gw.customer()
+    await customer.connect()
+
+    await customer.say("real person pls")
+    told = await customer.seen.wait_for(
+        "bot_uttered", lambda m: "Nobody from our team is available" in (m.get("text") or ""), timeout=40
+    )
+    assert told["metadata"]["sender"]["role"] == "system"
+    await gw.settle()
+    said = [m["text"] for m in customer.seen.events["bot_uttered"]]
+    # Nothing the customer read says a person will reply here in the chat.
+    assert not any("reply here in this chat" in t for t in said), said

@@ -12,8 +12,8 @@ import pytest
 from playwright.async_api import Page, expect
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from launcher.live_stack import LiveStack
 from tests.handoff.clients import Agent
-from tests.support.live_stack import LiveStack
 from tests.widget.journeys import agent_says
 from tests.widget.support import GatewayProcess, run_gateway
 from tests.widget.widget_page import WidgetPage

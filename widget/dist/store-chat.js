@@ -13,7 +13,7 @@ var BUNDLED_IO = (function () { var module = { exports: {} }, exports = module.e
 return module.exports; })();
 var VERSION = "1.0.0";
 var SCRIPT_ORIGIN = (function () { try { var s = document.currentScript; return s && s.src ? new URL(s.src).origin : null; } catch (e) { return null; } })();
-var CSS = "/* The widget's styles, scoped under .sc-root and embedded in the bundle by build.mjs.\n * Colours are custom properties so init({colors}) can rebrand; the defaults meet WCAG AA\n * contrast (4.5:1 or better for text). */\n.sc-root {\n  --sc-primary: #1a56b8; --sc-on-primary: #ffffff; --sc-bg: #ffffff; --sc-text: #1b1f24;\n  --sc-muted: #555e69; --sc-bot: #eef1f5; --sc-agent: #e6f4ea; --sc-agent-edge: #1e7b43;\n  --sc-system: #fff6dc; --sc-system-text: #5c4300; --sc-error: #a8071a; --sc-focus: #ffbf47;\n  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;\n  font: 15px/1.45 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif; color: var(--sc-text);\n}\n.sc-root *, .sc-root *::before, .sc-root *::after { box-sizing: border-box; }\n.sc-root button, .sc-root textarea { font: inherit; }\n/* Yellow ring with a dark edge: visible on the light panel and on the coloured header alike. */\n.sc-root :focus-visible { outline: 3px solid var(--sc-focus); outline-offset: 1px; box-shadow: 0 0 0 1px #1b1f24; }\n.sc-vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }\n.sc-launcher {\n  position: relative; float: right; display: flex; align-items: center; gap: 8px; min-height: 48px;\n  padding: 10px 18px; border: 0; border-radius: 24px; cursor: pointer;\n  background: var(--sc-primary); color: var(--sc-on-primary); box-shadow: 0 4px 14px rgba(0,0,0,.25);\n}\n.sc-launcher-icon { width: 20px; height: 16px; border-radius: 8px 8px 8px 2px; background: currentColor; }\n.sc-badge {\n  position: absolute; top: -6px; right: -6px; min-width: 22px; height: 22px; padding: 0 6px;\n  border-radius: 11px; background: var(--sc-error); color: #fff; font-size: 12px; font-weight: 700;\n  line-height: 22px; text-align: center;\n}\n.sc-badge[hidden] { display: none; }\n.sc-panel {\n  display: flex; flex-direction: column; width: 370px; height: min(600px, calc(100vh - 110px));\n  margin-bottom: 12px; border-radius: 14px; overflow: hidden; background: var(--sc-bg);\n  box-shadow: 0 10px 40px rgba(0,0,0,.28);\n}\n.sc-panel[hidden] { display: none; }\n.sc-header { display: flex; align-items: flex-start; gap: 8px; padding: 12px 14px; background: var(--sc-primary); color: var(--sc-on-primary); }\n.sc-titles { flex: 1; min-width: 0; }\n.sc-title { margin: 0; font-size: 17px; }\n.sc-subtitle { margin: 2px 0 0; font-size: 13px; }\n.sc-conn { margin: 2px 0 0; font-size: 12px; white-space: nowrap; }\n.sc-conn::before { content: \"\"; display: inline-block; width: 8px; height: 8px; margin-right: 5px; border-radius: 50%; background: #ffd24d; }\n.sc-root[data-conn=\"online\"] .sc-conn::before { background: #5ee08f; }\n.sc-root[data-conn=\"offline\"] .sc-conn::before { background: #ff8a8a; }\n.sc-close { border: 0; background: transparent; color: inherit; font-size: 24px; line-height: 1; width: 36px; height: 36px; cursor: pointer; border-radius: 6px; }\n.sc-banner { margin: 0; padding: 8px 14px; background: var(--sc-system); color: var(--sc-system-text); font-size: 14px; }\n.sc-banner[hidden], .sc-typing[hidden], .sc-quick[hidden], .sc-rating[hidden], .sc-alert[hidden] { display: none; }\n.sc-log { flex: 1; margin: 0; padding: 12px; list-style: none; overflow-y: auto; display: flex; flex-direction: column; gap: 10px; }\n.sc-msg { max-width: 85%; display: flex; flex-direction: column; }\n.sc-who { font-size: 12px; color: var(--sc-muted); margin-bottom: 2px; }\n.sc-from-bot .sc-who, .sc-from-customer .sc-who { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }\n.sc-bubble { padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; overflow-wrap: anywhere; }\n.sc-bubble a { color: inherit; text-decoration: underline; }\n.sc-from-customer { align-self: flex-end; align-items: flex-end; }\n.sc-from-customer .sc-bubble { background: var(--sc-primary); color: var(--sc-on-primary); border-bottom-right-radius: 4px; }\n.sc-from-bot { align-self: flex-start; }\n.sc-from-bot .sc-bubble { background: var(--sc-bot); border-bottom-left-radius: 4px; }\n.sc-from-agent { align-self: flex-start; }\n.sc-from-agent .sc-who { color: var(--sc-agent-edge); font-weight: 600; }\n.sc-from-agent .sc-bubble { background: var(--sc-agent); border-left: 4px solid var(--sc-agent-edge); }\n.sc-from-system { align-self: center; max-width: 95%; text-align: center; }\n.sc-from-system .sc-who { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }\n.sc-from-system .sc-bubble { background: var(--sc-system); color: var(--sc-system-text); font-size: 14px; }\n.sc-offer .sc-bubble { border: 2px solid var(--sc-primary); }\n.sc-image { max-width: 100%; border-radius: 10px; margin-top: 4px; }\n.sc-meta { margin: 2px 4px 0; font-size: 11px; color: var(--sc-muted); display: flex; gap: 6px; flex-wrap: wrap; }\n.sc-from-customer .sc-meta { justify-content: flex-end; }\n.sc-pending .sc-bubble { opacity: .75; }\n.sc-failed .sc-bubble { outline: 2px solid var(--sc-error); opacity: 1; }\n.sc-failed .sc-state { color: var(--sc-error); }\n.sc-link { border: 0; background: none; padding: 0; color: var(--sc-primary); text-decoration: underline; cursor: pointer; font-size: 11px; }\n.sc-join {\n  align-self: stretch; display: flex; align-items: center; justify-content: center; gap: 8px;\n  padding: 8px; border-top: 1px solid var(--sc-agent-edge); border-bottom: 1px solid var(--sc-agent-edge);\n  color: var(--sc-agent-edge); font-weight: 600; animation: sc-pop .5s ease-out;\n}\n.sc-avatar { width: 28px; height: 28px; border-radius: 50%; background: var(--sc-agent-edge); color: #fff; display: grid; place-items: center; }\n@keyframes sc-pop { from { transform: scale(.9); opacity: 0; } to { transform: none; opacity: 1; } }\n.sc-typing { margin: 0 14px 6px; font-size: 13px; color: var(--sc-muted); font-style: italic; }\n.sc-quick { display: flex; flex-wrap: wrap; gap: 6px; padding: 0 12px 8px; }\n.sc-chip, .sc-star {\n  min-height: 36px; padding: 6px 12px; border: 2px solid var(--sc-primary); border-radius: 18px;\n  background: var(--sc-bg); color: var(--sc-primary); cursor: pointer; font-weight: 600;\n}\n.sc-chip:hover, .sc-star:hover { background: var(--sc-primary); color: var(--sc-on-primary); }\n.sc-rating { padding: 8px 12px; border-top: 1px solid #d5dae1; }\n.sc-rating p { margin: 0 0 6px; }\n.sc-stars { display: flex; gap: 6px; }\n.sc-star { min-width: 44px; }\n.sc-rate-form { display: flex; gap: 6px; }\n.sc-alert { margin: 0; padding: 6px 14px; color: var(--sc-error); font-size: 13px; }\n.sc-composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid #d5dae1; }\n.sc-input { flex: 1; min-height: 40px; max-height: 120px; padding: 8px 10px; border: 1px solid #7d8691; border-radius: 10px; resize: none; color: var(--sc-text); background: var(--sc-bg); }\n.sc-send { padding: 0 16px; border: 0; border-radius: 10px; background: var(--sc-primary); color: var(--sc-on-primary); cursor: pointer; font-weight: 600; }\n@media (max-width: 480px) {\n  .sc-root { right: 10px; bottom: 10px; left: 10px; }\n  .sc-root.sc-is-open { inset: 0; }\n  .sc-is-open .sc-panel { width: 100%; height: 100%; margin: 0; border-radius: 0; }\n  .sc-is-open .sc-launcher { display: none; }\n}\n@media (prefers-reduced-motion: reduce) { .sc-join { animation: none; } }\n";
+var CSS = "/* The widget's styles, scoped under .sc-root and embedded in the bundle by build.mjs.\n * Colours are custom properties so init({colors}) can rebrand; the defaults meet WCAG AA\n * contrast (4.5:1 or better for text). */\n.sc-root {\n  --sc-primary: #1a56b8; --sc-on-primary: #ffffff; --sc-bg: #ffffff; --sc-text: #1b1f24;\n  --sc-muted: #555e69; --sc-bot: #eef1f5; --sc-agent: #e6f4ea; --sc-agent-edge: #1e7b43;\n  --sc-system: #fff6dc; --sc-system-text: #5c4300; --sc-error: #a8071a; --sc-focus: #ffbf47;\n  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;\n  font: 15px/1.45 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif; color: var(--sc-text);\n}\n.sc-root *, .sc-root *::before, .sc-root *::after { box-sizing: border-box; }\n.sc-root button, .sc-root textarea { font: inherit; }\n/* Yellow ring with a dark edge: visible on the light panel and on the coloured header alike. */\n.sc-root :focus-visible { outline: 3px solid var(--sc-focus); outline-offset: 1px; box-shadow: 0 0 0 1px #1b1f24; }\n.sc-vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }\n.sc-launcher {\n  position: relative; float: right; display: flex; align-items: center; gap: 8px; min-height: 48px;\n  padding: 10px 18px; border: 0; border-radius: 24px; cursor: pointer;\n  background: var(--sc-primary); color: var(--sc-on-primary); box-shadow: 0 4px 14px rgba(0,0,0,.25);\n}\n.sc-launcher-icon { width: 20px; height: 16px; border-radius: 8px 8px 8px 2px; background: currentColor; }\n.sc-badge {\n  position: absolute; top: -6px; right: -6px; min-width: 22px; height: 22px; padding: 0 6px;\n  border-radius: 11px; background: var(--sc-error); color: #fff; font-size: 12px; font-weight: 700;\n  line-height: 22px; text-align: center;\n}\n.sc-badge[hidden] { display: none; }\n.sc-panel {\n  display: flex; flex-direction: column; width: 370px; height: min(600px, calc(100vh - 110px));\n  margin-bottom: 12px; border-radius: 14px; overflow: hidden; background: var(--sc-bg);\n  box-shadow: 0 10px 40px rgba(0,0,0,.28);\n}\n.sc-panel[hidden] { display: none; }\n.sc-header { display: flex; align-items: flex-start; gap: 8px; padding: 12px 14px; background: var(--sc-primary); color: var(--sc-on-primary); }\n.sc-titles { flex: 1; min-width: 0; }\n.sc-title { margin: 0; font-size: 17px; }\n.sc-subtitle { margin: 2px 0 0; font-size: 13px; }\n.sc-conn { margin: 2px 0 0; font-size: 12px; white-space: nowrap; }\n.sc-conn::before { content: \"\"; display: inline-block; width: 8px; height: 8px; margin-right: 5px; border-radius: 50%; background: #ffd24d; }\n.sc-root[data-conn=\"online\"] .sc-conn::before { background: #5ee08f; }\n.sc-root[data-conn=\"offline\"] .sc-conn::before { background: #ff8a8a; }\n.sc-close { border: 0; background: transparent; color: inherit; font-size: 24px; line-height: 1; width: 36px; height: 36px; cursor: pointer; border-radius: 6px; }\n.sc-banner { margin: 0; padding: 8px 14px; background: var(--sc-system); color: var(--sc-system-text); font-size: 14px; }\n.sc-banner[hidden], .sc-typing[hidden], .sc-quick[hidden], .sc-rating[hidden], .sc-alert[hidden] { display: none; }\n.sc-log { flex: 1; margin: 0; padding: 12px; list-style: none; overflow-y: auto; display: flex; flex-direction: column; gap: 10px; }\n.sc-msg { max-width: 85%; display: flex; flex-direction: column; }\n.sc-who { font-size: 12px; color: var(--sc-muted); margin-bottom: 2px; }\n.sc-from-bot .sc-who, .sc-from-customer .sc-who { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }\n.sc-bubble { padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; overflow-wrap: anywhere; }\n.sc-bubble a { color: inherit; text-decoration: underline; }\n.sc-from-customer { align-self: flex-end; align-items: flex-end; }\n.sc-from-customer .sc-bubble { background: var(--sc-primary); color: var(--sc-on-primary); border-bottom-right-radius: 4px; }\n.sc-from-bot { align-self: flex-start; }\n.sc-from-bot .sc-bubble { background: var(--sc-bot); border-bottom-left-radius: 4px; }\n.sc-from-agent { align-self: flex-start; }\n.sc-from-agent .sc-who { color: var(--sc-agent-edge); font-weight: 600; }\n.sc-from-agent .sc-bubble { background: var(--sc-agent); border-left: 4px solid var(--sc-agent-edge); }\n.sc-from-system { align-self: center; max-width: 95%; text-align: center; }\n.sc-from-system .sc-who { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }\n.sc-from-system .sc-bubble { background: var(--sc-system); color: var(--sc-system-text); font-size: 14px; }\n.sc-offer .sc-bubble { border: 2px solid var(--sc-primary); }\n.sc-image { max-width: 100%; border-radius: 10px; margin-top: 4px; }\n.sc-meta { margin: 2px 4px 0; font-size: 11px; color: var(--sc-muted); display: flex; gap: 6px; flex-wrap: wrap; }\n.sc-from-customer .sc-meta { justify-content: flex-end; }\n.sc-pending .sc-bubble { opacity: .75; }\n.sc-failed .sc-bubble { outline: 2px solid var(--sc-error); opacity: 1; }\n.sc-failed .sc-state { color: var(--sc-error); }\n.sc-link { border: 0; background: none; padding: 0; color: var(--sc-primary); text-decoration: underline; cursor: pointer; font-size: 11px; }\n.sc-join {\n  align-self: stretch; display: flex; align-items: center; justify-content: center; gap: 8px;\n  padding: 8px; border-top: 1px solid var(--sc-agent-edge); border-bottom: 1px solid var(--sc-agent-edge);\n  color: var(--sc-agent-edge); font-weight: 600; animation: sc-pop .5s ease-out;\n}\n.sc-avatar { width: 28px; height: 28px; border-radius: 50%; background: var(--sc-agent-edge); color: #fff; display: grid; place-items: center; }\n@keyframes sc-pop { from { transform: scale(.9); opacity: 0; } to { transform: none; opacity: 1; } }\n.sc-typing { margin: 0 14px 6px; font-size: 13px; color: var(--sc-muted); font-style: italic; }\n.sc-quick { display: flex; flex-wrap: wrap; gap: 6px; padding: 0 12px 8px; }\n.sc-chip, .sc-star {\n  min-height: 36px; padding: 6px 12px; border: 2px solid var(--sc-primary); border-radius: 18px;\n  background: var(--sc-bg); color: var(--sc-primary); cursor: pointer; font-weight: 600;\n}\n.sc-chip:hover, .sc-star:hover { background: var(--sc-primary); color: var(--sc-on-primary); }\n.sc-rating { padding: 8px 12px; border-top: 1px solid #d5dae1; }\n.sc-rating p { margin: 0 0 6px; }\n.sc-stars { display: flex; gap: 6px; }\n.sc-star { min-width: 44px; }\n.sc-rate-form { display: flex; gap: 6px; }\n.sc-alert { margin: 0; padding: 6px 14px; color: var(--sc-error); font-size: 13px; }\n.sc-notice { margin: 0; padding: 8px 14px; background: var(--sc-bot); color: var(--sc-text); font-size: 13px; }\n.sc-notice[hidden] { display: none; }\n.sc-footer { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; padding: 0 12px 8px; font-size: 12px; color: var(--sc-muted); }\n.sc-footer .sc-link { font-size: 12px; color: var(--sc-muted); }\n.sc-footer .sc-forget-yes { color: var(--sc-error); }\n.sc-composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid #d5dae1; }\n.sc-input { flex: 1; min-height: 40px; max-height: 120px; padding: 8px 10px; border: 1px solid #7d8691; border-radius: 10px; resize: none; color: var(--sc-text); background: var(--sc-bg); }\n.sc-send { padding: 0 16px; border: 0; border-radius: 10px; background: var(--sc-primary); color: var(--sc-on-primary); cursor: pointer; font-weight: 600; }\n@media (max-width: 480px) {\n  .sc-root { right: 10px; bottom: 10px; left: 10px; }\n  .sc-root.sc-is-open { inset: 0; }\n  .sc-is-open .sc-panel { width: 100%; height: 100%; margin: 0; border-radius: 0; }\n  .sc-is-open .sc-launcher { display: none; }\n}\n@media (prefers-reduced-motion: reduce) { .sc-join { animation: none; } }\n";
 /* ---- src/protocol.js ---- */
 /* protocol.js: the one place that knows the gateway's wire format.
  * Rasa's socket.io channel (session_request / session_confirm / user_uttered / bot_uttered)
@@ -25,6 +25,9 @@ var Protocol = (function () {
     sessionRequest: "session_request",
     sessionConfirm: "session_confirm",
     sessionRefused: "session_refused",
+    sessionRotated: "session_rotated",
+    sessionEnded: "session_ended",
+    endSession: "end_session",
     userUttered: "user_uttered",
     botUttered: "bot_uttered",
     userMessage: "user_message",
@@ -158,7 +161,18 @@ var Protocol = (function () {
     return {
       code: typeof e.code === "string" ? e.code : "error",
       message: typeof e.message === "string" ? e.message : "The server refused that.",
-      clientId: body && typeof body.client_id === "string" ? body.client_id : null
+      clientId: body && typeof body.client_id === "string" ? body.client_id : null,
+      // rate_limited: whole seconds until the gateway takes it again.
+      retryAfter: typeof e.retry_after === "number" && e.retry_after > 0 ? Math.min(e.retry_after, 3600) : null
+    };
+  }
+
+  /** `session_refused`: why the stored id did not open its conversation. */
+  function refusal(body) {
+    body = body || {};
+    return {
+      reason: typeof body.reason === "string" ? body.reason : "unknown_session",
+      message: typeof body.message === "string" ? body.message : ""
     };
   }
 
@@ -172,18 +186,19 @@ var Protocol = (function () {
     identityBody: identityBody,
     userUttered: userUttered,
     resync: resyncBody,
-    error: errorMessage
+    error: errorMessage,
+    refusal: refusal
   };
 })();
 
 /* ---- src/storage.js ---- */
 /* storage.js: what survives a reload or another tab. The session id the server issued, a
- * bounded cache of the conversation (for an instant first paint; the server stays the source
- * of truth through resync), the outbox of unsent messages and small UI state. The backing
- * store is injectable ({getItem, setItem, removeItem}, localStorage by default); when it is
- * missing or throws (private mode, quota) the widget keeps working from memory. */
+ * small cache of the conversation's last messages (`cacheMessages`, 30 by default, 0 for none:
+ * it is only for an instant first paint, the server stays the source of truth through
+ * resync), the outbox of unsent messages and small UI state. The backing store is injectable
+ * ({getItem, setItem, removeItem}, localStorage by default); when it is missing or throws
+ * (private mode, quota) the widget keeps working from memory. */
 var SessionStore = (function () {
-  var MAX_CACHED = 200;
 
   function memoryStorage() {
     var data = {};
@@ -205,8 +220,9 @@ var SessionStore = (function () {
     }
   }
 
-  function create(backing, key, log) {
+  function create(backing, key, log, cacheMessages) {
     var storage = backing || defaultStorage();
+    var keep = Math.max(0, Math.floor(cacheMessages));
     var fallback = memoryStorage();
 
     function read() {
@@ -223,8 +239,11 @@ var SessionStore = (function () {
     }
 
     function write(state) {
-      state.messages = state.messages.slice(-MAX_CACHED);
-      var raw = JSON.stringify(state);
+      // A copy: the page keeps the whole conversation, the storage only its last few messages.
+      var saved = {};
+      for (var k in state) saved[k] = state[k];
+      saved.messages = keep ? state.messages.slice(-keep) : [];
+      var raw = JSON.stringify(saved);
       try {
         storage.setItem(key, raw);
       } catch (e) {
@@ -236,20 +255,24 @@ var SessionStore = (function () {
     }
 
     function clear() {
-      try { storage.removeItem(key); } catch (e) { fallback.removeItem(key); }
+      try { storage.removeItem(key); } catch (e) { /* nothing stored there */ }
+      fallback.removeItem(key);
     }
 
     return { read: read, write: write, clear: clear, key: key };
   }
 
   function empty() {
-    return { sessionId: null, messages: [], outbox: [], readSeq: 0, open: false, offers: {}, signals: [] };
+    return { sessionId: null, rotatedFrom: null, messages: [], outbox: [], readSeq: 0, open: false, offers: {}, signals: [] };
   }
 
   function normalise(s) {
     var e = empty();
     return {
       sessionId: typeof s.sessionId === "string" ? s.sessionId : null,
+      // The id the current one replaced (rotation), so another tab still holding it knows
+      // it is the same conversation.
+      rotatedFrom: typeof s.rotatedFrom === "string" ? s.rotatedFrom : null,
       messages: Array.isArray(s.messages) ? s.messages : e.messages,
       outbox: Array.isArray(s.outbox) ? s.outbox : e.outbox,
       readSeq: typeof s.readSeq === "number" ? s.readSeq : 0,
@@ -282,6 +305,19 @@ var Transcript = (function () {
         if (s != null && s > max) max = s;
       }
       return max;
+    }
+
+    /** Where a resync must start so nothing is missing: the highest seq up to which every
+     *  message is here (after a reload from a trimmed cache: 0, the whole conversation). */
+    function resumeSeq() {
+      var seen = {};
+      for (var i = 0; i < state.messages.length; i++) {
+        var s = state.messages[i].seq;
+        if (s != null) seen[s] = true;
+      }
+      var n = 0;
+      while (seen[n + 1]) n++;
+      return n;
     }
 
     function has(record) {
@@ -360,6 +396,7 @@ var Transcript = (function () {
       enqueue: enqueue,
       confirmOutbox: confirmOutbox,
       lastSeq: lastSeq,
+      resumeSeq: resumeSeq,
       titleFor: titleFor,
       unread: unread,
       markRead: markRead,
@@ -431,7 +468,9 @@ var SafeText = (function () {
 /* connection.js: one socket to the gateway, kept alive. It reconnects with exponential
  * backoff and jitter (its own schedule, so the widget can show "retrying in 4 s"), re-sends
  * session_request with the stored id and last seen seq on every (re)connect, and drains the
- * outbox one message at a time, each waiting for the server's ack, so order holds. */
+ * outbox one message at a time, each waiting for the server's ack, so order holds. A
+ * `rate_limited` answer keeps the message (or the session request) and tries again after the
+ * server's `retry_after`. */
 var Connection = (function () {
   var E = Protocol.EVENTS;
 
@@ -446,6 +485,15 @@ var Connection = (function () {
     var confirmed = false;
     var stopped = false;
     var retryAt = 0;
+    // The id the last session_request offered, and whether the server replaced it (rotation).
+    var requested = null;
+    var rotated = false;
+    // Rate limited: nothing is sent before this time (ms), and one timer resumes the drain.
+    var holdUntil = 0;
+    var holdTimer = null;
+    var sessionTimer = null;
+    // "Forget" while offline: the session to end as soon as there is a connection.
+    var pendingEnd = null;
     // Bumped on every send and every lost connection, so a late ack from an older socket
     // cannot start a second, concurrent drain of the outbox.
     var sendGeneration = 0;
@@ -467,7 +515,15 @@ var Connection = (function () {
       socket.on("disconnect", function (reason) { lost("disconnect: " + reason); });
       socket.on("connect_error", function (err) { lost("connect_error: " + (err && err.message)); });
       socket.on(E.sessionConfirm, onConfirm);
-      socket.on(E.sessionRefused, function (body) { on.refused(body || {}); });
+      socket.on(E.sessionRefused, function (body) { on.refused(Protocol.refusal(body)); });
+      socket.on(E.sessionRotated, function () { rotated = true; });
+      socket.on(E.sessionEnded, function () {
+        // Another tab forgot this conversation: the server has let go of this socket too.
+        confirmed = false;
+        requested = null;
+        on.ended();
+        requestSession();
+      });
       socket.on(E.botUttered, function (body) { on.message(Protocol.fromBotUttered(body)); });
       socket.on(E.userMessage, function (m) { on.message(Protocol.fromStored(m || {})); });
       socket.on(E.resync, function (body) { on.resync(Protocol.resync(body)); });
@@ -477,7 +533,10 @@ var Connection = (function () {
       socket.on(E.error, function (body) {
         // Errors answering an emit come back in its ack too; only report the others here.
         var err = Protocol.error(body);
-        if (!err.clientId) on.serverError(err);
+        if (err.clientId) return;
+        // A limit on an event sent with an ack is handled where the ack arrives.
+        if (err.code === "rate_limited") on.log("rate limited: " + err.message);
+        else on.serverError(err);
       });
       state("connecting");
     }
@@ -486,8 +545,27 @@ var Connection = (function () {
       attempt = 0;
       confirmed = false;
       state("online");
+      if (pendingEnd) endSession(pendingEnd);
+      requestSession();
+    }
+
+    function requestSession() {
+      clearTimeout(sessionTimer);
+      sessionTimer = null;
+      if (!socket || !socket.connected) return;
       var s = opts.session();
-      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq, s.identity));
+      requested = s.id || null;
+      rotated = false;
+      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq, s.identity), function (ack) {
+        if (!ack || ack.ok !== false) return;
+        var err = Protocol.error(ack);
+        if (err.code === "rate_limited") {
+          on.limited("session", err.retryAfter || 5);
+          sessionTimer = setTimeout(requestSession, (err.retryAfter || 5) * 1000);
+        } else {
+          on.serverError(err);
+        }
+      });
     }
 
     function onConfirm(body) {
@@ -495,13 +573,40 @@ var Connection = (function () {
       var id = typeof body === "string" ? body : body && body.session_id;
       if (typeof id !== "string" || !id) return;
       confirmed = true;
-      on.session(id);
+      on.session(id, { requested: requested, rotated: rotated });
       flush();
+    }
+
+    function endSession(id) {
+      pendingEnd = null;
+      socket.emit(E.endSession, { session_id: id }, function (ack) {
+        if (ack && ack.ok === false) on.log("end_session: " + Protocol.error(ack).message);
+      });
+    }
+
+    /** "Forget this conversation": end `id` on the server (now, or on the next connection)
+     *  and start a new session. */
+    function forget(id) {
+      confirmed = false;
+      if (!id) return requestSession();
+      if (socket && socket.connected) {
+        endSession(id);
+        requestSession();
+      } else {
+        pendingEnd = id;
+      }
+    }
+
+    function hold(seconds) {
+      holdUntil = Date.now() + seconds * 1000;
+      clearTimeout(holdTimer);
+      holdTimer = setTimeout(function () { holdTimer = null; flush(); }, seconds * 1000);
     }
 
     function lost(why) {
       confirmed = false;
       flushing = false;
+      clearTimeout(sessionTimer);
       sendGeneration += 1;
       if (stopped || timer) return;
       attempt += 1;
@@ -529,7 +634,7 @@ var Connection = (function () {
     }
 
     function flush() {
-      if (flushing || !confirmed || !socket || !socket.connected) return;
+      if (flushing || !confirmed || !socket || !socket.connected || Date.now() < holdUntil) return;
       var next = null, box = opts.outbox();
       for (var i = 0; i < box.length; i++) if (!box[i].error) { next = box[i]; break; }
       if (!next) return;
@@ -545,8 +650,21 @@ var Connection = (function () {
           setTimeout(flush, opts.backoff.baseMs);
           return;
         }
-        if (ack && ack.ok === false) {
-          on.rejected(next, Protocol.error(ack));
+        var err = ack && ack.ok === false ? Protocol.error(ack) : null;
+        if (err && err.code === "rate_limited") {
+          // Not stored: it stays first in the outbox and goes again when the server says.
+          on.limited("message", err.retryAfter || 5, next);
+          hold(err.retryAfter || 5);
+          return;
+        }
+        if (err && err.code === "session_required") {
+          // The session went away under us (forgotten in another tab): keep it, start anew.
+          confirmed = false;
+          requestSession();
+          return;
+        }
+        if (err) {
+          on.rejected(next, err);
         } else {
           on.sent(next, ack || {});
         }
@@ -572,6 +690,8 @@ var Connection = (function () {
     function stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      clearTimeout(holdTimer);
+      clearTimeout(sessionTimer);
       timer = null;
       if (socket) socket.disconnect();
     }
@@ -582,6 +702,7 @@ var Connection = (function () {
       flush: flush,
       nudge: nudge,
       emit: emit,
+      forget: forget,
       connected: function () { return !!(socket && socket.connected && confirmed); }
     };
   }
@@ -642,8 +763,11 @@ var View = (function () {
     form.appendChild(input);
     form.appendChild(send);
     var alert = h(doc, "p", "sc-alert", { role: "alert", hidden: "" });
+    // Calm, polite news (a pause before sending, a new conversation): a status, not an alert.
+    var notice = h(doc, "p", "sc-notice", { role: "status", hidden: "" });
+    var footer = h(doc, "div", "sc-footer");
 
-    [header, banner, log, typing, quick, rating, alert, form].forEach(function (el) { panel.appendChild(el); });
+    [header, banner, log, typing, quick, rating, notice, alert, form, footer].forEach(function (el) { panel.appendChild(el); });
     root.appendChild(panel);
     root.appendChild(launcher);
 
@@ -717,7 +841,8 @@ var View = (function () {
         edit.addEventListener("click", function () { actions.edit(item.clientId); });
         meta.appendChild(edit);
       } else {
-        meta.appendChild(h(doc, "span", "sc-state", null, cfg.isOnline() ? S.sending : S.queuedOffline));
+        var label = item.held ? S.held : cfg.isOnline() ? S.sending : S.queuedOffline;
+        meta.appendChild(h(doc, "span", "sc-state", null, label));
       }
       return li;
     }
@@ -731,7 +856,7 @@ var View = (function () {
         wanted.push({ key: sig, make: function () { return m.kind === "join" ? joinItem(m) : messageItem(m, display(m)); } });
       });
       outbox.forEach(function (item) {
-        var sig = "o:" + item.clientId + ":" + (item.error || "") + ":" + cfg.isOnline();
+        var sig = "o:" + item.clientId + ":" + (item.error || "") + ":" + cfg.isOnline() + ":" + !!item.held;
         wanted.push({ key: sig, make: function () { return pendingItem(item); } });
       });
       var stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -828,6 +953,33 @@ var View = (function () {
       alert.hidden = !text;
     }
 
+    function showNotice(text) {
+      notice.textContent = text || "";
+      notice.hidden = !text;
+    }
+
+    /** "Forget this conversation", then a confirmation in place of the link. */
+    function renderFooter(asking) {
+      keepFocus(footer, function () {
+        footer.textContent = "";
+        if (!asking) {
+          var ask = h(doc, "button", "sc-link sc-forget", { type: "button" }, S.forget);
+          // The safe choice has the focus: Enter twice must not forget anything.
+          ask.addEventListener("click", function () { renderFooter(true); footer.querySelector(".sc-forget-no").focus(); });
+          footer.appendChild(ask);
+          return;
+        }
+        footer.appendChild(h(doc, "span", "sc-ask", null, S.forgetAsk));
+        var yes = h(doc, "button", "sc-link sc-forget-yes", { type: "button" }, S.forgetYes);
+        var no = h(doc, "button", "sc-link sc-forget-no", { type: "button" }, S.forgetNo);
+        yes.addEventListener("click", function () { renderFooter(false); actions.forget(); });
+        no.addEventListener("click", function () { renderFooter(false); });
+        footer.appendChild(yes);
+        footer.appendChild(no);
+      });
+    }
+    renderFooter(false);
+
     function renderRating(stage) {
       keepFocus(rating, function () { fillRating(stage); });
     }
@@ -880,6 +1032,7 @@ var View = (function () {
       setUnread: setUnread,
       setOpen: setOpen,
       showAlert: showAlert,
+      showNotice: showNotice,
       isOpen: function () { return !panel.hidden; },
       destroy: function () { if (root.parentNode) root.parentNode.removeChild(root); }
     };
@@ -921,6 +1074,17 @@ var STRINGS = {
   joined: "{name} has joined the conversation",
   followUp: "A person will follow up by email.",
   restarted: "We couldn't restore your earlier conversation, so a new one has started.",
+  expired: "Your earlier conversation had been inactive for a long time, so for your privacy it was closed. This is a new conversation.",
+  ended: "That conversation was ended, so a new one has started.",
+  endedElsewhere: "This conversation was forgotten in another tab, so a new one has started.",
+  slowDown: "You're sending messages faster than we can take them. We'll send the rest in {s} s; nothing is lost.",
+  busy: "Many chats are starting from your network right now. We'll connect you in {s} s.",
+  held: "Will send in a moment",
+  forget: "Forget this conversation",
+  forgetAsk: "Remove this conversation from this device and end it?",
+  forgetYes: "Forget it",
+  forgetNo: "Keep it",
+  forgotten: "Done: the conversation was removed from this device and ended. You can start a new one any time.",
   rateAsk: "How did we do? Rate this conversation from 1 (poor) to 5 (excellent).",
   rateScore: "Rate {n} out of 5",
   rateComment: "Anything you'd like to tell us? (optional)",
@@ -946,6 +1110,7 @@ var DEFAULTS = {
   startOpen: false,
   container: null,
   maxChars: 4000,
+  cacheMessages: 30,
   reconnect: { baseMs: 1000, maxMs: 15000 },
   ackTimeoutMs: 10000,
   io: null,
@@ -973,14 +1138,14 @@ function createWidget(options, doc) {
   if (typeof io !== "function") throw new Error("StoreChat: no socket.io client available");
 
   var log = function (msg, err) { if (cfg.debug && window.console) console.info("[StoreChat] " + msg, err || ""); };
-  var store = SessionStore.create(cfg.storage, cfg.storageKey, log);
+  var store = SessionStore.create(cfg.storage, cfg.storageKey, log, cfg.cacheMessages);
   var state = store.read();
   var transcript = Transcript.create(state);
   var listeners = {};
   var sentIds = {};
   var status = state.status || { state: "bot" };
   var connState = "connecting";
-  var typingSentAt = 0, typingTimer = null, ratingStage = null, conn = null;
+  var typingSentAt = 0, typingTimer = null, ratingStage = null, conn = null, noticeKind = null;
 
   function fire(name, detail) {
     (listeners[name] || []).slice().forEach(function (fn) {
@@ -1059,6 +1224,8 @@ function createWidget(options, doc) {
       return { ok: false, reason: "too_long" };
     }
     view.showAlert("");
+    // News about the last conversation has been read once the customer writes again.
+    if (noticeKind === "forget" || noticeKind === "refused") clearNotice(noticeKind);
     var item = transcript.enqueue(text.trim(), payload);
     if (!payload) view.input.value = "";
     stopTyping();
@@ -1090,6 +1257,57 @@ function createWidget(options, doc) {
     conn.emit(Protocol.EVENTS.rating, body, function (ack) {
       if (ack && ack.ok === false) view.showAlert(Protocol.error(ack).message);
     });
+  }
+
+  function notice(kind, text) {
+    noticeKind = kind;
+    view.showNotice(text);
+  }
+
+  function clearNotice(kind) {
+    if (noticeKind !== kind) return;
+    noticeKind = null;
+    view.showNotice("");
+  }
+
+  /** Empty this page's copy of the conversation (in place: the transcript holds `state`). */
+  function resetLocal() {
+    store.clear();
+    transcript.reset();
+    state.sessionId = null;
+    state.rotatedFrom = null;
+    state.outbox = [];
+    state.offers = {};
+    state.signals = [];
+    status = { state: "bot" };
+    ratingStage = null;
+    receipted = { delivered: 0, read: 0 };
+    view.showAlert("");
+    view.setStatus(status);
+    view.renderRating(null);
+    render();
+  }
+
+  /** "Forget this conversation": gone from this device, and ended on the server. */
+  function forget() {
+    var old = state.sessionId;
+    resetLocal();
+    conn.forget(old);
+    notice("forget", cfg.strings.forgotten);
+    fire("forget", {});
+    return { ok: true };
+  }
+
+  function session() {
+    // Another tab may hold a newer id for this conversation (rotated) or another
+    // conversation altogether: follow it, and keep the transcript only in the first case.
+    var stored = store.read();
+    if (stored.sessionId && stored.sessionId !== state.sessionId) {
+      if (state.sessionId && stored.rotatedFrom !== state.sessionId) transcript.reset();
+      state.sessionId = stored.sessionId;
+      state.rotatedFrom = stored.rotatedFrom;
+    }
+    return { id: state.sessionId, lastSeq: transcript.resumeSeq(), identity: identity };
   }
 
   function edit(clientId) {
@@ -1146,7 +1364,8 @@ function createWidget(options, doc) {
     quickReply: function (q) { send(q.title, q.payload); },
     typing: typingChanged,
     rate: rate,
-    edit: edit
+    edit: edit,
+    forget: forget
   });
 
   conn = Connection.create({
@@ -1156,7 +1375,7 @@ function createWidget(options, doc) {
     transports: cfg.transports,
     backoff: cfg.reconnect,
     ackTimeoutMs: cfg.ackTimeoutMs,
-    session: function () { return { id: state.sessionId, lastSeq: transcript.lastSeq(), identity: identity }; },
+    session: session,
     outbox: function () { return state.outbox; },
     metadata: metadataFor,
     on: {
@@ -1168,12 +1387,30 @@ function createWidget(options, doc) {
         render();
         fire("connection", { state: name, attempt: detail.attempt, retryInMs: detail.retryInMs });
       },
-      session: function (id) {
-        if (state.sessionId && state.sessionId !== id) transcript.reset();
+      session: function (id, how) {
+        // A new id for the same conversation (rotation) keeps the transcript; a refused one
+        // starts a fresh one.
+        if (how.rotated) state.rotatedFrom = how.requested;
+        else if (how.requested && how.requested !== id) { transcript.reset(); state.rotatedFrom = null; }
         state.sessionId = id;
+        clearNotice("session");
         update();
       },
-      refused: function () { view.showAlert(cfg.strings.restarted); },
+      refused: function (why) {
+        if (why.reason === "session_expired") notice("refused", cfg.strings.expired);
+        else if (why.reason === "session_ended") notice("refused", cfg.strings.ended);
+        else view.showAlert(cfg.strings.restarted);
+      },
+      ended: function () {
+        resetLocal();
+        notice("refused", cfg.strings.endedElsewhere);
+      },
+      limited: function (kind, seconds, item) {
+        var text = kind === "session" ? cfg.strings.busy : cfg.strings.slowDown;
+        notice(kind, text.replace("{s}", String(seconds)));
+        if (item) item.held = true;
+        render();
+      },
       message: function (record) {
         var added = transcript.add(record);
         if (record.role !== "customer") view.setTyping(null);
@@ -1189,6 +1426,7 @@ function createWidget(options, doc) {
       },
       sent: function (item, ack) {
         sentIds[item.clientId] = true;
+        clearNotice("message");
         transcript.add({
           id: typeof ack.message_id === "string" ? ack.message_id : null,
           seq: typeof ack.seq === "number" ? ack.seq : null,
@@ -1262,6 +1500,7 @@ function createWidget(options, doc) {
     send: function (text) { return send(text, null); },
     identify: identify,
     signal: signal,
+    forget: forget,
     on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); return this; },
     off: function (name, fn) { listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; }); return this; },
     state: function () {
@@ -1325,6 +1564,7 @@ var StoreChat = {
     return StoreChat;
   },
   open: function () { if (instance) instance.open(); },
+  forget: function () { return instance ? instance.forget() : { ok: false, reason: "not_started" }; },
   close: function () { if (instance) instance.close(); },
   instance: function () { return instance; }
 };

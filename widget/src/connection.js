@@ -1,7 +1,9 @@
 /* connection.js: one socket to the gateway, kept alive. It reconnects with exponential
  * backoff and jitter (its own schedule, so the widget can show "retrying in 4 s"), re-sends
  * session_request with the stored id and last seen seq on every (re)connect, and drains the
- * outbox one message at a time, each waiting for the server's ack, so order holds. */
+ * outbox one message at a time, each waiting for the server's ack, so order holds. A
+ * `rate_limited` answer keeps the message (or the session request) and tries again after the
+ * server's `retry_after`. */
 var Connection = (function () {
   var E = Protocol.EVENTS;
 
@@ -16,6 +18,15 @@ var Connection = (function () {
     var confirmed = false;
     var stopped = false;
     var retryAt = 0;
+    // The id the last session_request offered, and whether the server replaced it (rotation).
+    var requested = null;
+    var rotated = false;
+    // Rate limited: nothing is sent before this time (ms), and one timer resumes the drain.
+    var holdUntil = 0;
+    var holdTimer = null;
+    var sessionTimer = null;
+    // "Forget" while offline: the session to end as soon as there is a connection.
+    var pendingEnd = null;
     // Bumped on every send and every lost connection, so a late ack from an older socket
     // cannot start a second, concurrent drain of the outbox.
     var sendGeneration = 0;
@@ -37,7 +48,15 @@ var Connection = (function () {
       socket.on("disconnect", function (reason) { lost("disconnect: " + reason); });
       socket.on("connect_error", function (err) { lost("connect_error: " + (err && err.message)); });
       socket.on(E.sessionConfirm, onConfirm);
-      socket.on(E.sessionRefused, function (body) { on.refused(body || {}); });
+      socket.on(E.sessionRefused, function (body) { on.refused(Protocol.refusal(body)); });
+      socket.on(E.sessionRotated, function () { rotated = true; });
+      socket.on(E.sessionEnded, function () {
+        // Another tab forgot this conversation: the server has let go of this socket too.
+        confirmed = false;
+        requested = null;
+        on.ended();
+        requestSession();
+      });
       socket.on(E.botUttered, function (body) { on.message(Protocol.fromBotUttered(body)); });
       socket.on(E.userMessage, function (m) { on.message(Protocol.fromStored(m || {})); });
       socket.on(E.resync, function (body) { on.resync(Protocol.resync(body)); });
@@ -47,7 +66,10 @@ var Connection = (function () {
       socket.on(E.error, function (body) {
         // Errors answering an emit come back in its ack too; only report the others here.
         var err = Protocol.error(body);
-        if (!err.clientId) on.serverError(err);
+        if (err.clientId) return;
+        // A limit on an event sent with an ack is handled where the ack arrives.
+        if (err.code === "rate_limited") on.log("rate limited: " + err.message);
+        else on.serverError(err);
       });
       state("connecting");
     }
@@ -56,8 +78,27 @@ var Connection = (function () {
       attempt = 0;
       confirmed = false;
       state("online");
+      if (pendingEnd) endSession(pendingEnd);
+      requestSession();
+    }
+
+    function requestSession() {
+      clearTimeout(sessionTimer);
+      sessionTimer = null;
+      if (!socket || !socket.connected) return;
       var s = opts.session();
-      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq, s.identity));
+      requested = s.id || null;
+      rotated = false;
+      socket.emit(E.sessionRequest, Protocol.sessionRequest(s.id, s.lastSeq, s.identity), function (ack) {
+        if (!ack || ack.ok !== false) return;
+        var err = Protocol.error(ack);
+        if (err.code === "rate_limited") {
+          on.limited("session", err.retryAfter || 5);
+          sessionTimer = setTimeout(requestSession, (err.retryAfter || 5) * 1000);
+        } else {
+          on.serverError(err);
+        }
+      });
     }
 
     function onConfirm(body) {
@@ -65,13 +106,40 @@ var Connection = (function () {
       var id = typeof body === "string" ? body : body && body.session_id;
       if (typeof id !== "string" || !id) return;
       confirmed = true;
-      on.session(id);
+      on.session(id, { requested: requested, rotated: rotated });
       flush();
+    }
+
+    function endSession(id) {
+      pendingEnd = null;
+      socket.emit(E.endSession, { session_id: id }, function (ack) {
+        if (ack && ack.ok === false) on.log("end_session: " + Protocol.error(ack).message);
+      });
+    }
+
+    /** "Forget this conversation": end `id` on the server (now, or on the next connection)
+     *  and start a new session. */
+    function forget(id) {
+      confirmed = false;
+      if (!id) return requestSession();
+      if (socket && socket.connected) {
+        endSession(id);
+        requestSession();
+      } else {
+        pendingEnd = id;
+      }
+    }
+
+    function hold(seconds) {
+      holdUntil = Date.now() + seconds * 1000;
+      clearTimeout(holdTimer);
+      holdTimer = setTimeout(function () { holdTimer = null; flush(); }, seconds * 1000);
     }
 
     function lost(why) {
       confirmed = false;
       flushing = false;
+      clearTimeout(sessionTimer);
       sendGeneration += 1;
       if (stopped || timer) return;
       attempt += 1;
@@ -99,7 +167,7 @@ var Connection = (function () {
     }
 
     function flush() {
-      if (flushing || !confirmed || !socket || !socket.connected) return;
+      if (flushing || !confirmed || !socket || !socket.connected || Date.now() < holdUntil) return;
       var next = null, box = opts.outbox();
       for (var i = 0; i < box.length; i++) if (!box[i].error) { next = box[i]; break; }
       if (!next) return;
@@ -115,8 +183,21 @@ var Connection = (function () {
           setTimeout(flush, opts.backoff.baseMs);
           return;
         }
-        if (ack && ack.ok === false) {
-          on.rejected(next, Protocol.error(ack));
+        var err = ack && ack.ok === false ? Protocol.error(ack) : null;
+        if (err && err.code === "rate_limited") {
+          // Not stored: it stays first in the outbox and goes again when the server says.
+          on.limited("message", err.retryAfter || 5, next);
+          hold(err.retryAfter || 5);
+          return;
+        }
+        if (err && err.code === "session_required") {
+          // The session went away under us (forgotten in another tab): keep it, start anew.
+          confirmed = false;
+          requestSession();
+          return;
+        }
+        if (err) {
+          on.rejected(next, err);
         } else {
           on.sent(next, ack || {});
         }
@@ -142,6 +223,8 @@ var Connection = (function () {
     function stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      clearTimeout(holdTimer);
+      clearTimeout(sessionTimer);
       timer = null;
       if (socket) socket.disconnect();
     }
@@ -152,6 +235,7 @@ var Connection = (function () {
       flush: flush,
       nudge: nudge,
       emit: emit,
+      forget: forget,
       connected: function () { return !!(socket && socket.connected && confirmed); }
     };
   }

@@ -8,6 +8,9 @@ var Protocol = (function () {
     sessionRequest: "session_request",
     sessionConfirm: "session_confirm",
     sessionRefused: "session_refused",
+    sessionRotated: "session_rotated",
+    sessionEnded: "session_ended",
+    endSession: "end_session",
     userUttered: "user_uttered",
     botUttered: "bot_uttered",
     userMessage: "user_message",
@@ -141,7 +144,18 @@ var Protocol = (function () {
     return {
       code: typeof e.code === "string" ? e.code : "error",
       message: typeof e.message === "string" ? e.message : "The server refused that.",
-      clientId: body && typeof body.client_id === "string" ? body.client_id : null
+      clientId: body && typeof body.client_id === "string" ? body.client_id : null,
+      // rate_limited: whole seconds until the gateway takes it again.
+      retryAfter: typeof e.retry_after === "number" && e.retry_after > 0 ? Math.min(e.retry_after, 3600) : null
+    };
+  }
+
+  /** `session_refused`: why the stored id did not open its conversation. */
+  function refusal(body) {
+    body = body || {};
+    return {
+      reason: typeof body.reason === "string" ? body.reason : "unknown_session",
+      message: typeof body.message === "string" ? body.message : ""
     };
   }
 
@@ -155,6 +169,7 @@ var Protocol = (function () {
     identityBody: identityBody,
     userUttered: userUttered,
     resync: resyncBody,
-    error: errorMessage
+    error: errorMessage,
+    refusal: refusal
   };
 })();

@@ -1,10 +1,10 @@
 /* storage.js: what survives a reload or another tab. The session id the server issued, a
- * bounded cache of the conversation (for an instant first paint; the server stays the source
- * of truth through resync), the outbox of unsent messages and small UI state. The backing
- * store is injectable ({getItem, setItem, removeItem}, localStorage by default); when it is
- * missing or throws (private mode, quota) the widget keeps working from memory. */
+ * small cache of the conversation's last messages (`cacheMessages`, 30 by default, 0 for none:
+ * it is only for an instant first paint, the server stays the source of truth through
+ * resync), the outbox of unsent messages and small UI state. The backing store is injectable
+ * ({getItem, setItem, removeItem}, localStorage by default); when it is missing or throws
+ * (private mode, quota) the widget keeps working from memory. */
 var SessionStore = (function () {
-  var MAX_CACHED = 200;
 
   function memoryStorage() {
     var data = {};
@@ -26,8 +26,9 @@ var SessionStore = (function () {
     }
   }
 
-  function create(backing, key, log) {
+  function create(backing, key, log, cacheMessages) {
     var storage = backing || defaultStorage();
+    var keep = Math.max(0, Math.floor(cacheMessages));
     var fallback = memoryStorage();
 
     function read() {
@@ -44,8 +45,11 @@ var SessionStore = (function () {
     }
 
     function write(state) {
-      state.messages = state.messages.slice(-MAX_CACHED);
-      var raw = JSON.stringify(state);
+      // A copy: the page keeps the whole conversation, the storage only its last few messages.
+      var saved = {};
+      for (var k in state) saved[k] = state[k];
+      saved.messages = keep ? state.messages.slice(-keep) : [];
+      var raw = JSON.stringify(saved);
       try {
         storage.setItem(key, raw);
       } catch (e) {
@@ -57,20 +61,24 @@ var SessionStore = (function () {
     }
 
     function clear() {
-      try { storage.removeItem(key); } catch (e) { fallback.removeItem(key); }
+      try { storage.removeItem(key); } catch (e) { /* nothing stored there */ }
+      fallback.removeItem(key);
     }
 
     return { read: read, write: write, clear: clear, key: key };
   }
 
   function empty() {
-    return { sessionId: null, messages: [], outbox: [], readSeq: 0, open: false, offers: {}, signals: [] };
+    return { sessionId: null, rotatedFrom: null, messages: [], outbox: [], readSeq: 0, open: false, offers: {}, signals: [] };
   }
 
   function normalise(s) {
     var e = empty();
     return {
       sessionId: typeof s.sessionId === "string" ? s.sessionId : null,
+      // The id the current one replaced (rotation), so another tab still holding it knows
+      // it is the same conversation.
+      rotatedFrom: typeof s.rotatedFrom === "string" ? s.rotatedFrom : null,
       messages: Array.isArray(s.messages) ? s.messages : e.messages,
       outbox: Array.isArray(s.outbox) ? s.outbox : e.outbox,
       readSeq: typeof s.readSeq === "number" ? s.readSeq : 0,

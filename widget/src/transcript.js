@@ -19,6 +19,19 @@ var Transcript = (function () {
       return max;
     }
 
+    /** Where a resync must start so nothing is missing: the highest seq up to which every
+     *  message is here (after a reload from a trimmed cache: 0, the whole conversation). */
+    function resumeSeq() {
+      var seen = {};
+      for (var i = 0; i < state.messages.length; i++) {
+        var s = state.messages[i].seq;
+        if (s != null) seen[s] = true;
+      }
+      var n = 0;
+      while (seen[n + 1]) n++;
+      return n;
+    }
+
     function has(record) {
       for (var i = 0; i < state.messages.length; i++) {
         var m = state.messages[i];
@@ -95,6 +108,7 @@ var Transcript = (function () {
       enqueue: enqueue,
       confirmOutbox: confirmOutbox,
       lastSeq: lastSeq,
+      resumeSeq: resumeSeq,
       titleFor: titleFor,
       unread: unread,
       markRead: markRead,

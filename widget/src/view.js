@@ -50,8 +50,11 @@ var View = (function () {
     form.appendChild(input);
     form.appendChild(send);
     var alert = h(doc, "p", "sc-alert", { role: "alert", hidden: "" });
+    // Calm, polite news (a pause before sending, a new conversation): a status, not an alert.
+    var notice = h(doc, "p", "sc-notice", { role: "status", hidden: "" });
+    var footer = h(doc, "div", "sc-footer");
 
-    [header, banner, log, typing, quick, rating, alert, form].forEach(function (el) { panel.appendChild(el); });
+    [header, banner, log, typing, quick, rating, notice, alert, form, footer].forEach(function (el) { panel.appendChild(el); });
     root.appendChild(panel);
     root.appendChild(launcher);
 
@@ -125,7 +128,8 @@ var View = (function () {
         edit.addEventListener("click", function () { actions.edit(item.clientId); });
         meta.appendChild(edit);
       } else {
-        meta.appendChild(h(doc, "span", "sc-state", null, cfg.isOnline() ? S.sending : S.queuedOffline));
+        var label = item.held ? S.held : cfg.isOnline() ? S.sending : S.queuedOffline;
+        meta.appendChild(h(doc, "span", "sc-state", null, label));
       }
       return li;
     }
@@ -139,7 +143,7 @@ var View = (function () {
         wanted.push({ key: sig, make: function () { return m.kind === "join" ? joinItem(m) : messageItem(m, display(m)); } });
       });
       outbox.forEach(function (item) {
-        var sig = "o:" + item.clientId + ":" + (item.error || "") + ":" + cfg.isOnline();
+        var sig = "o:" + item.clientId + ":" + (item.error || "") + ":" + cfg.isOnline() + ":" + !!item.held;
         wanted.push({ key: sig, make: function () { return pendingItem(item); } });
       });
       var stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -236,6 +240,33 @@ var View = (function () {
       alert.hidden = !text;
     }
 
+    function showNotice(text) {
+      notice.textContent = text || "";
+      notice.hidden = !text;
+    }
+
+    /** "Forget this conversation", then a confirmation in place of the link. */
+    function renderFooter(asking) {
+      keepFocus(footer, function () {
+        footer.textContent = "";
+        if (!asking) {
+          var ask = h(doc, "button", "sc-link sc-forget", { type: "button" }, S.forget);
+          // The safe choice has the focus: Enter twice must not forget anything.
+          ask.addEventListener("click", function () { renderFooter(true); footer.querySelector(".sc-forget-no").focus(); });
+          footer.appendChild(ask);
+          return;
+        }
+        footer.appendChild(h(doc, "span", "sc-ask", null, S.forgetAsk));
+        var yes = h(doc, "button", "sc-link sc-forget-yes", { type: "button" }, S.forgetYes);
+        var no = h(doc, "button", "sc-link sc-forget-no", { type: "button" }, S.forgetNo);
+        yes.addEventListener("click", function () { renderFooter(false); actions.forget(); });
+        no.addEventListener("click", function () { renderFooter(false); });
+        footer.appendChild(yes);
+        footer.appendChild(no);
+      });
+    }
+    renderFooter(false);
+
     function renderRating(stage) {
       keepFocus(rating, function () { fillRating(stage); });
     }
@@ -288,6 +319,7 @@ var View = (function () {
       setUnread: setUnread,
       setOpen: setOpen,
       showAlert: showAlert,
+      showNotice: showNotice,
       isOpen: function () { return !panel.hidden; },
       destroy: function () { if (root.parentNode) root.parentNode.removeChild(root); }
     };

@@ -30,6 +30,17 @@ var STRINGS = {
   joined: "{name} has joined the conversation",
   followUp: "A person will follow up by email.",
   restarted: "We couldn't restore your earlier conversation, so a new one has started.",
+  expired: "Your earlier conversation had been inactive for a long time, so for your privacy it was closed. This is a new conversation.",
+  ended: "That conversation was ended, so a new one has started.",
+  endedElsewhere: "This conversation was forgotten in another tab, so a new one has started.",
+  slowDown: "You're sending messages faster than we can take them. We'll send the rest in {s} s; nothing is lost.",
+  busy: "Many chats are starting from your network right now. We'll connect you in {s} s.",
+  held: "Will send in a moment",
+  forget: "Forget this conversation",
+  forgetAsk: "Remove this conversation from this device and end it?",
+  forgetYes: "Forget it",
+  forgetNo: "Keep it",
+  forgotten: "Done: the conversation was removed from this device and ended. You can start a new one any time.",
   rateAsk: "How did we do? Rate this conversation from 1 (poor) to 5 (excellent).",
   rateScore: "Rate {n} out of 5",
   rateComment: "Anything you'd like to tell us? (optional)",
@@ -55,6 +66,7 @@ var DEFAULTS = {
   startOpen: false,
   container: null,
   maxChars: 4000,
+  cacheMessages: 30,
   reconnect: { baseMs: 1000, maxMs: 15000 },
   ackTimeoutMs: 10000,
   io: null,
@@ -82,14 +94,14 @@ function createWidget(options, doc) {
   if (typeof io !== "function") throw new Error("StoreChat: no socket.io client available");
 
   var log = function (msg, err) { if (cfg.debug && window.console) console.info("[StoreChat] " + msg, err || ""); };
-  var store = SessionStore.create(cfg.storage, cfg.storageKey, log);
+  var store = SessionStore.create(cfg.storage, cfg.storageKey, log, cfg.cacheMessages);
   var state = store.read();
   var transcript = Transcript.create(state);
   var listeners = {};
   var sentIds = {};
   var status = state.status || { state: "bot" };
   var connState = "connecting";
-  var typingSentAt = 0, typingTimer = null, ratingStage = null, conn = null;
+  var typingSentAt = 0, typingTimer = null, ratingStage = null, conn = null, noticeKind = null;
 
   function fire(name, detail) {
     (listeners[name] || []).slice().forEach(function (fn) {
@@ -168,6 +180,8 @@ function createWidget(options, doc) {
       return { ok: false, reason: "too_long" };
     }
     view.showAlert("");
+    // News about the last conversation has been read once the customer writes again.
+    if (noticeKind === "forget" || noticeKind === "refused") clearNotice(noticeKind);
     var item = transcript.enqueue(text.trim(), payload);
     if (!payload) view.input.value = "";
     stopTyping();
@@ -199,6 +213,57 @@ function createWidget(options, doc) {
     conn.emit(Protocol.EVENTS.rating, body, function (ack) {
       if (ack && ack.ok === false) view.showAlert(Protocol.error(ack).message);
     });
+  }
+
+  function notice(kind, text) {
+    noticeKind = kind;
+    view.showNotice(text);
+  }
+
+  function clearNotice(kind) {
+    if (noticeKind !== kind) return;
+    noticeKind = null;
+    view.showNotice("");
+  }
+
+  /** Empty this page's copy of the conversation (in place: the transcript holds `state`). */
+  function resetLocal() {
+    store.clear();
+    transcript.reset();
+    state.sessionId = null;
+    state.rotatedFrom = null;
+    state.outbox = [];
+    state.offers = {};
+    state.signals = [];
+    status = { state: "bot" };
+    ratingStage = null;
+    receipted = { delivered: 0, read: 0 };
+    view.showAlert("");
+    view.setStatus(status);
+    view.renderRating(null);
+    render();
+  }
+
+  /** "Forget this conversation": gone from this device, and ended on the server. */
+  function forget() {
+    var old = state.sessionId;
+    resetLocal();
+    conn.forget(old);
+    notice("forget", cfg.strings.forgotten);
+    fire("forget", {});
+    return { ok: true };
+  }
+
+  function session() {
+    // Another tab may hold a newer id for this conversation (rotated) or another
+    // conversation altogether: follow it, and keep the transcript only in the first case.
+    var stored = store.read();
+    if (stored.sessionId && stored.sessionId !== state.sessionId) {
+      if (state.sessionId && stored.rotatedFrom !== state.sessionId) transcript.reset();
+      state.sessionId = stored.sessionId;
+      state.rotatedFrom = stored.rotatedFrom;
+    }
+    return { id: state.sessionId, lastSeq: transcript.resumeSeq(), identity: identity };
   }
 
   function edit(clientId) {
@@ -255,7 +320,8 @@ function createWidget(options, doc) {
     quickReply: function (q) { send(q.title, q.payload); },
     typing: typingChanged,
     rate: rate,
-    edit: edit
+    edit: edit,
+    forget: forget
   });
 
   conn = Connection.create({
@@ -265,7 +331,7 @@ function createWidget(options, doc) {
     transports: cfg.transports,
     backoff: cfg.reconnect,
     ackTimeoutMs: cfg.ackTimeoutMs,
-    session: function () { return { id: state.sessionId, lastSeq: transcript.lastSeq(), identity: identity }; },
+    session: session,
     outbox: function () { return state.outbox; },
     metadata: metadataFor,
     on: {
@@ -277,12 +343,30 @@ function createWidget(options, doc) {
         render();
         fire("connection", { state: name, attempt: detail.attempt, retryInMs: detail.retryInMs });
       },
-      session: function (id) {
-        if (state.sessionId && state.sessionId !== id) transcript.reset();
+      session: function (id, how) {
+        // A new id for the same conversation (rotation) keeps the transcript; a refused one
+        // starts a fresh one.
+        if (how.rotated) state.rotatedFrom = how.requested;
+        else if (how.requested && how.requested !== id) { transcript.reset(); state.rotatedFrom = null; }
         state.sessionId = id;
+        clearNotice("session");
         update();
       },
-      refused: function () { view.showAlert(cfg.strings.restarted); },
+      refused: function (why) {
+        if (why.reason === "session_expired") notice("refused", cfg.strings.expired);
+        else if (why.reason === "session_ended") notice("refused", cfg.strings.ended);
+        else view.showAlert(cfg.strings.restarted);
+      },
+      ended: function () {
+        resetLocal();
+        notice("refused", cfg.strings.endedElsewhere);
+      },
+      limited: function (kind, seconds, item) {
+        var text = kind === "session" ? cfg.strings.busy : cfg.strings.slowDown;
+        notice(kind, text.replace("{s}", String(seconds)));
+        if (item) item.held = true;
+        render();
+      },
       message: function (record) {
         var added = transcript.add(record);
         if (record.role !== "customer") view.setTyping(null);
@@ -298,6 +382,7 @@ function createWidget(options, doc) {
       },
       sent: function (item, ack) {
         sentIds[item.clientId] = true;
+        clearNotice("message");
         transcript.add({
           id: typeof ack.message_id === "string" ? ack.message_id : null,
           seq: typeof ack.seq === "number" ? ack.seq : null,
@@ -371,6 +456,7 @@ function createWidget(options, doc) {
     send: function (text) { return send(text, null); },
     identify: identify,
     signal: signal,
+    forget: forget,
     on: function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); return this; },
     off: function (name, fn) { listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; }); return this; },
     state: function () {
@@ -434,6 +520,7 @@ var StoreChat = {
     return StoreChat;
   },
   open: function () { if (instance) instance.open(); },
+  forget: function () { return instance ? instance.forget() : { ok: false, reason: "not_started" }; },
   close: function () { if (instance) instance.close(); },
   instance: function () { return instance; }
 };

@@ -150,6 +150,7 @@ class RemedyDesk:
                     conversation,
                     customer_text(remedy, order, agent.display_name, self.bot.express_reship_allowed),
                     {"remedy": {"kind": remedy.kind, "reference": remedy.reference}},
+                    agent_id=agent.id,
                 )
             return self._result(remedy, order), created
 
@@ -214,12 +215,14 @@ class RemedyDesk:
             order = await self._call(shop.order_facts, remedy.order_id)
             result = self._result(remedy, order)
             express = self.bot.express_reship_allowed
-            told = await self._tell(decided, lambda _owner: approved_text(decided, remedy, order, express))
+            told = await self._tell(
+                decided, agent, lambda _owner: approved_text(decided, remedy, order, express)
+            )
         else:
             decided = await self._call(
                 shop.decline_request, approval.approval_id, decided_by=agent.display_name, note=decision.note
             )
-            told = await self._tell(decided, lambda owner: rejected_text(decided, owner))
+            told = await self._tell(decided, agent, lambda owner: rejected_text(decided, owner))
         logger.info("%s %s approval %s", agent.username, decided.status, decided.reference)
         return {
             "approval": self._approval_dict(decided, agent),
@@ -237,7 +240,7 @@ class RemedyDesk:
                 f"deciding {approval.amount} needs a supervisor: agents decide approval requests up to {limit}"
             )
 
-    async def _tell(self, approval: ApprovalFacts, text: Callable[[str | None], str]) -> bool:
+    async def _tell(self, approval: ApprovalFacts, decider: Agent, text: Callable[[str | None], str]) -> bool:
         """Tell the customer of the conversation the request came from, if it is one of ours."""
         if not approval.conversation_id:
             return False
@@ -249,6 +252,7 @@ class RemedyDesk:
             conversation,
             text(owner_name),
             {"approval": {"reference": approval.reference, "status": approval.status}},
+            agent_id=decider.id,
         )
         return True
 

@@ -1,14 +1,17 @@
-"""Start the real product (action server, NLG server, Rasa with the trained model) for tests.
+"""Start the real product (action server, NLG server, Rasa with the trained model) for tests
+and benchmarks.
 
 The processes are the ones `make run` starts (launcher.services), on free loopback ports,
 with their own seeded store and tracker database in a temporary folder, so an end-to-end
-test exercises exactly what a customer talks to.
+test or a scenario benchmark (bench/escalation) exercises exactly what a customer talks to
+without touching the developer's var/ or the ports of a running `make run`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from launcher.services import ServiceSpec, build_services, shared_environment
-from launcher.settings import REPO_ROOT, LauncherSettings
+from launcher.settings import PRIVATE_UMASK, REPO_ROOT, LauncherSettings, private_dir
 
 MODEL = REPO_ROOT / "models" / "store-bot.tar.gz"
 STARTUP_TIMEOUT_S = 240.0
@@ -51,6 +54,7 @@ class LiveStack:
 
 def _wait_ready(spec: ServiceSpec, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    ready = urllib.request.Request(spec.ready_url, headers=spec.ready_headers)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
@@ -58,7 +62,7 @@ def _wait_ready(spec: ServiceSpec, process: subprocess.Popen[bytes], log_path: P
             )
         with (
             contextlib.suppress(urllib.error.URLError, OSError),
-            urllib.request.urlopen(spec.ready_url, timeout=3) as response,
+            urllib.request.urlopen(ready, timeout=3) as response,
         ):
             if response.status == 200:
                 return
@@ -73,15 +77,17 @@ def run_live_stack(workdir: Path, include_gateway: bool = False) -> Iterator[Liv
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` (make test does it first)")
     var_dir = workdir / "var"
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     settings = LauncherSettings(
         host="127.0.0.1",
         rasa_port=free_port(),
         actions_port=free_port(),
         nlg_port=free_port(),
         gateway_port=free_port(),
-        rasa_token="test-token",
-        handoff_secret="test-secret-for-the-live-stack-0123456789",
+        rasa_token=secrets.token_urlsafe(32),
+        handoff_secret=secrets.token_urlsafe(32),
+        action_server_token=secrets.token_urlsafe(32),
+        nlg_server_token=secrets.token_urlsafe(32),
         model_path=MODEL,
         var_dir=var_dir,
         tracker_store_url=f"sqlite:///{var_dir / 'rasa_tracker.db'}",
@@ -92,7 +98,12 @@ def run_live_stack(workdir: Path, include_gateway: bool = False) -> Iterator[Liv
     env["HANDOFF_DATABASE_URL"] = f"sqlite:///{var_dir / 'handoff.db'}"
     env["VAR_DIR"] = str(var_dir)
     subprocess.run(
-        [sys.executable, "-m", "shop.seed"], cwd=REPO_ROOT, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "shop.seed"],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        umask=PRIVATE_UMASK,
     )
     services = [s for s in build_services(settings) if include_gateway or s.name != "gateway"]
     processes: list[subprocess.Popen[bytes]] = []
@@ -109,6 +120,7 @@ def run_live_stack(workdir: Path, include_gateway: bool = False) -> Iterator[Liv
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    umask=PRIVATE_UMASK,
                 )
             processes.append(process)
             _wait_ready(spec, process, log_path)
