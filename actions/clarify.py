@@ -9,6 +9,7 @@ person (actions/questions.py), never by asking what the customer meant.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -79,9 +80,65 @@ def replied_this_turn(tracker: Tracker) -> bool:
     return False
 
 
+# A message made only of these words is a request for a person whatever the NLU ranked first
+# ("human", "real person pls", "agent now"); "agent" inside a sentence is not.
+PERSON_WORDS = frozenset(
+    {
+        "human",
+        "humans",
+        "agent",
+        "operator",
+        "person",
+        "someone",
+        "somebody",
+        "representative",
+        "rep",
+        "staff",
+        "manager",
+        "supervisor",
+    }
+)
+FILLER_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "real",
+        "live",
+        "actual",
+        "pls",
+        "plz",
+        "please",
+        "now",
+        "i",
+        "me",
+        "want",
+        "need",
+        "get",
+        "talk",
+        "speak",
+        "to",
+        "with",
+        "customer",
+        "service",
+        "support",
+        "can",
+        "could",
+        "give",
+        "!",
+        "?",
+    }
+)
+
+
 def terse_request_for_person(tracker: Tracker) -> bool:
     text = str((tracker.latest_message or {}).get("text") or "")
-    return 0 < len(text.split()) <= TERSE_REQUEST_WORDS and likeliest_intent(tracker) == "request_human"
+    words = re.findall(r"[a-z]+", text.lower())
+    if not 0 < len(words) <= TERSE_REQUEST_WORDS:
+        return False
+    if likeliest_intent(tracker) == "request_human":
+        return True
+    return any(w in PERSON_WORDS for w in words) and all(w in PERSON_WORDS | FILLER_WORDS for w in words)
 
 
 def last_bot_response(tracker: Tracker) -> str | None:
