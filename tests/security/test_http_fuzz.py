@@ -208,7 +208,7 @@ FILES = st.one_of(
     st.sampled_from(
         ["index.html", "widget.css", "js/main.js", "nope.js", "..%2F..%2Fetc%2Fpasswd", "%00", ".git/config"]
     ),
-    st.text(min_size=1, max_size=40).map(lambda t: quote(t, safe="")),
+    st.text(min_size=1, max_size=40).map(lambda t: quote(t, safe="", errors="surrogatepass")),
 )
 
 
@@ -230,7 +230,7 @@ class Call:
 def calls(draw: st.DrawFn, conversation_id: str, agent_id: str) -> Call:
     ids = st.one_of(
         st.sampled_from([conversation_id, agent_id, "0", "-1", "a" * 3000, "null", "%2e%2e"]),
-        TEXT.filter(bool).map(lambda t: quote(t, safe="")[:3000]),
+        TEXT.filter(bool).map(lambda t: quote(t, safe="", errors="surrogatepass")[:3000]),
     )
     kind = draw(st.sampled_from(["api", "api", "api", "wrong_method", "unknown_api", "other"]))
     if kind in ("api", "wrong_method"):

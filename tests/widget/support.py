@@ -45,6 +45,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Where the stock-webchat page is served (chosen once, so the gateways can allow its origin).
+STOCK_PAGE_PORT = free_port()
+STOCK_PAGE_ORIGIN = f"http://127.0.0.1:{STOCK_PAGE_PORT}"
+
+
 @dataclass(frozen=True)
 class GatewayProcess:
     url: str
@@ -69,6 +74,9 @@ def gateway_env(
             "RASA_URL": rasa_url,
             "RASA_TOKEN": rasa_token,
             "HANDOFF_RASA_TIMEOUT": str(rasa_timeout_s),
+            # The stock-webchat page is served from its own origin, as a shop's page is: the
+            # gateway allows it explicitly (the default allows only the gateway's own origin).
+            "HANDOFF_CORS_ORIGINS": STOCK_PAGE_ORIGIN,
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
         }
@@ -230,7 +238,7 @@ async def serve_stock_webchat(gateway_url: str) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/", index)
     app.router.add_get("/rasa-webchat/index.js", bundle)
-    server = TestServer(app, host="127.0.0.1", port=free_port())
+    server = TestServer(app, host="127.0.0.1", port=STOCK_PAGE_PORT)
     await server.start_server()
     try:
         yield str(server.make_url("/"))
