@@ -148,7 +148,13 @@ def report() -> Iterator[None]:
 
 @pytest_asyncio.fixture
 async def customer(start_gateway: StartGateway) -> Customer:
+    # One connection lives across all examples, and the event loop (which runs the gateway
+    # and the client alike) stands still while hypothesis draws or shrinks the next example:
+    # with the suite's 1 s ping, a pause of 2 s on a busy machine dropped the session and
+    # every later example failed. Heartbeats are not what this test is about.
     gw: Running = await start_gateway(
+        ping_interval=60.0,
+        ping_timeout=60.0,
         customer_events_burst=10**6,
         connection_messages_burst=10**6,
         conversation_messages_burst=10**6,
