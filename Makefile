@@ -95,9 +95,10 @@ bench-handoff: $(STAMP) ## Escalation-to-queue and agent-to-customer latency, p5
 bench-escalation: $(STAMP) $(MODEL) ## Escalation judgment: 180 frozen scenarios through the real bot and gateway (results/escalation)
 	$(PY) -m bench.escalation --out results/escalation
 
-bench-fuzz: $(STAMP) ## Fuzz every customer socket event: 10,000 random examples on SQLite and PostgreSQL (0 crashes, 0 unanswered)
+bench-fuzz: $(STAMP) ## Fuzz every socket event (customer, agent) and HTTP endpoint: 10,000 random examples each, on SQLite and PostgreSQL
 	scripts/ensure-services.sh
-	HANDOFF_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -s -p no:cacheprovider tests/handoff/test_customer_fuzz.py
+	HANDOFF_FUZZ_EXAMPLES=$${HANDOFF_FUZZ_EXAMPLES:-10000} $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/handoff/test_customer_fuzz.py tests/handoff/test_agent_fuzz.py tests/security/test_http_fuzz.py
 
 check-policy: $(STAMP) ## Check settings/escalation.yml after editing it
 	$(PY) -m handoff.escalation.policy settings/escalation.yml

@@ -30,6 +30,20 @@ class InvalidInput(HandoffError):
     status = 400
 
 
+class UnknownEvent(HandoffError):
+    """A socket event no handler of the namespace answers to."""
+
+    code = "unknown_event"
+    status = 400
+
+
+class InternalError(HandoffError):
+    """A handler failed unexpectedly; the client still gets an answer (and the log the trace)."""
+
+    code = "internal_error"
+    status = 500
+
+
 class NotAuthenticated(HandoffError):
     code = "not_authenticated"
     status = 401

@@ -19,7 +19,7 @@ from handoff.agents.remedies import RemedyDesk
 from handoff.agents.service import AgentService
 from handoff.agents.suggestions import Suggester
 from handoff.edge import ClientAddresses, error_response
-from handoff.errors import Forbidden, HandoffError, InvalidInput, NotAuthenticated
+from handoff.errors import Forbidden, HandoffError, InternalError, InvalidInput, NotAuthenticated
 from handoff.escalation.escalator import Escalator
 from handoff.persistence import queries
 from handoff.persistence.records import Agent
@@ -44,9 +44,7 @@ async def domain_errors(request: web.Request, handler: Handler) -> web.StreamRes
         return http_error_response(refusal)
     except Exception:
         logger.exception("unexpected error in %s %s", request.method, request.path)
-        return web.json_response(
-            {"error": {"code": "internal", "message": "unexpected server error"}}, status=500
-        )
+        return error_response(InternalError("unexpected server error; the gateway's log has the details"))
 
 
 # aiohttp's own refusals (no such route or file, wrong method, body over the size limit) in

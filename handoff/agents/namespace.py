@@ -4,7 +4,8 @@ The connection is refused without a valid login token, sent in socket.io's `auth
 in the URL's query string is refused, and revoked). The token and the event's roles
 (`EVENT_ROLES`) are checked again on every event, so a logout or an expired session takes
 effect at once. Every event answers through its acknowledgement: `{"ok": true, ...}` or
-`{"ok": false, "error": {code, message}}`.
+`{"ok": false, "error": {code, message}}`, also for an unknown event, a second argument or
+a handler that failed: an event is never left unanswered.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from handoff.agents.audit import AuditTrail
 from handoff.agents.auth import ANY_AGENT, AgentAuth, require_role
 from handoff.agents.service import AgentService
 from handoff.edge import TOKEN_IN_QUERY, TOKEN_PARAMETERS, ClientAddresses
-from handoff.errors import HandoffError, InvalidInput, NotAuthenticated, TokenInQuery
+from handoff.errors import (
+    HandoffError,
+    InternalError,
+    InvalidInput,
+    NotAuthenticated,
+    TokenInQuery,
+    UnknownEvent,
+)
 from handoff.escalation.escalator import Escalator
+from handoff.identifiers import checked_id
 from handoff.notify import AGENT_NAMESPACE, ALL_AGENTS_ROOM, agent_room, conversation_room
 from handoff.persistence import queries
 from handoff.persistence.messenger import ExpiryTimers
@@ -32,6 +41,7 @@ from handoff.persistence.records import Agent
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Agent, dict[str, Any]], Awaitable[dict[str, Any]]]
+INTERNAL_ERROR = "Something went wrong on our side; please try again (the log has the details)."
 
 # Who may send which event (docs/agent-api.md lists the same).
 EVENT_ROLES: dict[str, tuple[str, ...]] = {
@@ -51,10 +61,7 @@ EVENT_ROLES: dict[str, tuple[str, ...]] = {
 
 
 def _conversation_id(data: dict[str, Any]) -> str:
-    value = data.get("conversation_id")
-    if not isinstance(value, str) or not value:
-        raise InvalidInput("'conversation_id' is required")
-    return value
+    return checked_id(data.get("conversation_id"), "conversation_id")
 
 
 class AgentNamespace(socketio.AsyncNamespace):
@@ -85,6 +92,27 @@ class AgentNamespace(socketio.AsyncNamespace):
     def _client_ip(self, environ: dict[str, Any]) -> str:
         request = environ.get("aiohttp.request")
         return self.addresses.of(request) if isinstance(request, web.BaseRequest) else "unknown"
+
+    async def trigger_event(self, event: Any, *args: Any) -> Any:
+        sid = args[0]
+        if event in ("connect", "disconnect") and not self.server.manager.is_connected(sid, self.namespace):
+            # The server's own connect/disconnect; the same names sent by a client are events.
+            return await super().trigger_event(event, *args)
+        payload = args[1:]
+        try:
+            if not isinstance(event, str) or event not in EVENT_ROLES:
+                raise UnknownEvent(
+                    f"there is no agent event {str(event)[:60]!r}; docs/agent-api.md lists them"
+                )
+            if len(payload) > 1:
+                raise InvalidInput(f"{event} takes one argument, an object (got {len(payload)})")
+            handler: Callable[..., Awaitable[dict[str, Any]]] = getattr(self, f"on_{event}")
+            return await handler(sid, *payload)
+        except HandoffError as error:
+            return {"ok": False, "error": error.to_dict()}
+        except Exception:
+            logger.exception("agent event %r failed", event)
+            return {"ok": False, "error": InternalError(INTERNAL_ERROR).to_dict()}
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         ip = self._client_ip(environ)

@@ -16,6 +16,7 @@ from handoff.agents.next_steps import NextStepCatalog
 from handoff.background import BackgroundTasks
 from handoff.errors import InvalidInput, WrongState
 from handoff.escalation.escalator import Escalator
+from handoff.identifiers import checked_id
 from handoff.persistence import queries
 from handoff.persistence.messenger import Messenger
 from handoff.persistence.records import PRESENCES, Agent, Conversation, Message, Note, OutgoingMessage
@@ -240,6 +241,8 @@ class AgentService:
         now = self._now()
         if to_agent_id is not None and not isinstance(to_agent_id, str):
             raise InvalidInput("'to_agent_id' must be an agent id or null")
+        if to_agent_id is not None:
+            checked_id(to_agent_id, "to_agent_id")
 
         def work(conn: Connection) -> tuple[Conversation, Agent | None]:
             current = queries.require_owner(conn, conversation_id, agent.id)

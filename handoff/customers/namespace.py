@@ -34,7 +34,7 @@ from handoff.customers.inputs import (
 from handoff.customers.limits import CustomerLimits, CustomerLimitSettings
 from handoff.customers.service import CustomerService, SessionOutcome
 from handoff.edge import ClientAddresses
-from handoff.errors import HandoffError, InvalidInput
+from handoff.errors import HandoffError, InternalError, InvalidInput, UnknownEvent
 from handoff.notify import CUSTOMER_NAMESPACE, conversation_room
 from handoff.persistence import queries
 from handoff.persistence.messenger import KeyedLocks
@@ -62,16 +62,6 @@ def error_body(error: HandoffError, **extra: Any) -> dict[str, Any]:
 class SessionRequired(HandoffError):
     code = "session_required"
     status = 400
-
-
-class UnknownEvent(HandoffError):
-    code = "unknown_event"
-    status = 400
-
-
-class InternalError(HandoffError):
-    code = "internal_error"
-    status = 500
 
 
 class CustomerNamespace(socketio.AsyncNamespace):

@@ -429,6 +429,8 @@ def claim(conn: Connection, conversation_id: str, agent_id: str, now: float, max
     won = transition(conn, conversation_id, ("queued",), "agent", now=now, agent_id=agent_id)
     if not won:
         current = get_conversation(conn, conversation_id)
+        if current.state == "agent" and current.agent_id == agent_id:
+            raise AlreadyClaimed("you have already claimed this conversation")
         if current.state == "agent":
             raise AlreadyClaimed("another agent already claimed this conversation")
         raise WrongState(f"conversation is {current.state}, not queued")
