@@ -9,48 +9,47 @@ or hostile ids, fuzzed text) or arbitrary JSON, with zero, one or two arguments.
 properties: every event is acknowledged, with `ok: true` or a documented error code (never
 `internal_error`), and the socket answers the next event.
 
-A CI run draws `HANDOFF_FUZZ_EXAMPLES` examples (default 300, derandomized so a failure
-reproduces); `make bench-fuzz` draws 10,000 at random and prints the tally.
+How many examples a run draws: tests/handoff/fuzzing.py.
 """
 
 from __future__ import annotations
 
-import os
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import pytest_asyncio
-import socketio
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from handoff.agents.namespace import EVENT_ROLES
-from tests.handoff.clients import WAIT, Agent, Customer
+from tests.handoff.clients import Agent, Customer
 from tests.handoff.conftest import Running, StartGateway
-from tests.handoff.fuzz_values import TEXT, VALUE
+from tests.handoff.fuzzing import FUZZ_SETTINGS, TEXT, VALUE, SocketFuzz
 from tests.handoff.test_handoff_flow import escalate
 
-DEFAULT_EXAMPLES = 300
-EXAMPLES = int(os.environ.get("HANDOFF_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 AGENT_EVENTS = tuple(sorted(EVENT_ROLES))
 OTHER_EVENTS = ("connect", "disconnect", "message", "user_uttered", "session_request", "", "on_queue")
 # docs/agent-api.md, "Errors": every code an event may answer with except `internal_error`.
-DOCUMENTED_CODES = {
-    "invalid_input",
-    "not_authenticated",
-    "forbidden",
-    "not_owner",
-    "not_found",
-    "already_claimed",
-    "wrong_state",
-    "agent_at_capacity",
-    "over_budget",
-    "unknown_event",
-}
-TALLY: Counter[str] = Counter()
+FUZZ = SocketFuzz(
+    "agent fuzz",
+    "/agent",
+    frozenset(
+        {
+            "invalid_input",
+            "not_authenticated",
+            "forbidden",
+            "not_owner",
+            "not_found",
+            "already_claimed",
+            "wrong_state",
+            "agent_at_capacity",
+            "over_budget",
+            "unknown_event",
+        }
+    ),
+)
 
 
 @dataclass
@@ -72,14 +71,8 @@ class Console:
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
     yield
-    if TALLY:
-        answers = ", ".join(
-            f"{code} {n}" for code, n in TALLY.most_common() if code not in ("events", "examples")
-        )
-        print(
-            f"\nagent fuzz: {TALLY['examples']} examples, {TALLY['events']} events, "
-            f"{TALLY['internal_error']} crashes, {TALLY['unanswered']} unanswered; answers: {answers}"
-        )
+    if FUZZ.tally:
+        print("\n" + FUZZ.summary())
 
 
 @pytest_asyncio.fixture
@@ -156,43 +149,17 @@ def events(draw: st.DrawFn, console: Console) -> tuple[str, tuple[Any, ...]]:
     return event, (body,)
 
 
-async def answered(agent: Agent, event: str, args: tuple[Any, ...]) -> dict[str, Any]:
-    TALLY["events"] += 1
-    data: Any = args if len(args) > 1 else (args[0] if args else None)
-    try:
-        ack = await agent.sio.call(event, data, namespace="/agent", timeout=WAIT)
-    except socketio.exceptions.TimeoutError:
-        TALLY["unanswered"] += 1
-        raise AssertionError(f"no acknowledgement for {event!r} {args!r}") from None
-    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), (event, args, ack)
-    code = "ok" if ack["ok"] else ack["error"]["code"]
-    TALLY[code] += 1
-    assert code != "internal_error", (event, args, ack)
-    assert code == "ok" or code in DOCUMENTED_CODES, (event, args, ack)
-    return ack
-
-
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=EXAMPLES <= DEFAULT_EXAMPLES,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@FUZZ_SETTINGS
 @given(data=st.data())
 async def test_every_agent_event_is_answered_and_never_crashes(console: Console, data: st.DataObject) -> None:
-    TALLY["examples"] += 1
+    FUZZ.tally["examples"] += 1
     event, args = data.draw(events(console))
-    ack = await answered(console.agent, event, args)
+    ack = await FUZZ.answered(console.agent.sio, event, args)
     assert console.agent.sio.connected
     if ack["ok"] and event in ("transfer", "close", "resolve"):
         # The agent gave the conversation away: the next examples get one of their own.
         await console.own_a_fresh_conversation()
     # The socket still answers (a fuzzed close, transfer or presence may have changed what
     # the agent owns, not whether the console works).
-    probe = await answered(console.agent, "queue", ())
+    probe = await FUZZ.answered(console.agent.sio, "queue", ())
     assert probe["ok"], probe

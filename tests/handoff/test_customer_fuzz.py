@@ -8,29 +8,23 @@ is acknowledged (none is left unanswered), with `ok: true` or an error whose cod
 the documented ones (never `internal_error`: no handler crashed), and the connection answers
 the next event.
 
-A CI run draws `HANDOFF_FUZZ_EXAMPLES` examples (default 300, derandomized so a failure
-reproduces); `make bench-fuzz` draws 10,000 at random and prints the tally.
+How many examples a run draws: tests/handoff/fuzzing.py.
 """
 
 from __future__ import annotations
 
-import os
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
-import socketio
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.handoff.clients import WAIT, Customer
+from tests.handoff.clients import Customer
 from tests.handoff.conftest import Running, StartGateway
-from tests.handoff.fuzz_values import DEEP, INTEGER, JSON, TEXT, VALUE
+from tests.handoff.fuzzing import DEEP, FUZZ_SETTINGS, INTEGER, JSON, TEXT, VALUE, SocketFuzz
 
-DEFAULT_EXAMPLES = 300
-EXAMPLES = int(os.environ.get("HANDOFF_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 CUSTOMER_EVENTS = (
     "session_request",
     "user_uttered",
@@ -42,14 +36,13 @@ CUSTOMER_EVENTS = (
     "end_session",
 )
 OTHER_EVENTS = ("connect", "disconnect", "message", "bot_uttered", "handoff_error", "", "on_connect")
-DOCUMENTED_CODES = {
-    "invalid_input",
-    "session_required",
-    "unknown_event",
-    "invalid_identity",
-    "identity_not_enabled",
-}
-TALLY: Counter[str] = Counter()
+FUZZ = SocketFuzz(
+    "customer fuzz",
+    "/",
+    frozenset(
+        {"invalid_input", "session_required", "unknown_event", "invalid_identity", "identity_not_enabled"}
+    ),
+)
 
 
 def near_valid(event: str) -> st.SearchStrategy[dict[str, Any]]:
@@ -99,14 +92,8 @@ def events(draw: st.DrawFn) -> tuple[str, tuple[Any, ...]]:
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
     yield
-    if TALLY:
-        answers = ", ".join(
-            f"{code} {n}" for code, n in TALLY.most_common() if code not in ("events", "examples")
-        )
-        print(
-            f"\nfuzz: {TALLY['examples']} examples, {TALLY['events']} events, "
-            f"{TALLY['internal_error']} crashes, {TALLY['unanswered']} unanswered; answers: {answers}"
-        )
+    if FUZZ.tally:
+        print("\n" + FUZZ.summary())
 
 
 @pytest_asyncio.fixture
@@ -129,48 +116,22 @@ async def customer(start_gateway: StartGateway) -> Customer:
     return client
 
 
-async def answered(customer: Customer, event: str, args: tuple[Any, ...]) -> dict[str, Any]:
-    TALLY["events"] += 1
-    data: Any = args if len(args) > 1 else (args[0] if args else None)
-    try:
-        ack = await customer.sio.call(event, data, timeout=WAIT)
-    except socketio.exceptions.TimeoutError:
-        TALLY["unanswered"] += 1
-        raise AssertionError(f"no acknowledgement for {event!r} {args!r}") from None
-    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), (event, args, ack)
-    code = "ok" if ack["ok"] else ack["error"]["code"]
-    TALLY[code] += 1
-    assert code != "internal_error", (event, args, ack)
-    assert code == "ok" or code in DOCUMENTED_CODES, (event, args, ack)
-    return ack
-
-
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=EXAMPLES <= DEFAULT_EXAMPLES,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@FUZZ_SETTINGS
 @given(sent=events())
 async def test_every_customer_event_is_answered_and_never_crashes(
     customer: Customer, sent: tuple[str, tuple[Any, ...]]
 ) -> None:
-    TALLY["examples"] += 1
+    FUZZ.tally["examples"] += 1
     event, args = sent
     if event == "user_uttered" and args and isinstance(args[0], dict) and "session_id" not in args[0]:
         args = ({**args[0], "session_id": customer.session_id}, *args[1:])
-    ack = await answered(customer, event, args)
+    ack = await FUZZ.answered(customer.sio, event, args)
     if event == "session_request" and ack["ok"]:
         customer.session_id = ack["session_id"]
     assert customer.sio.connected
     # The connection still answers; a fuzzed session_request or end_session may have
     # changed or ended its session, and then the next example starts from a fresh one.
-    probe = await answered(customer, "typing", ({"typing": False},))
+    probe = await FUZZ.answered(customer.sio, "typing", ({"typing": False},))
     if not probe["ok"]:
         assert probe["error"]["code"] == "session_required"
         await customer.request_session(None)
