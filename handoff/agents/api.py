@@ -21,6 +21,7 @@ from handoff.agents.suggestions import Suggester
 from handoff.edge import ClientAddresses, error_response
 from handoff.errors import Forbidden, HandoffError, InternalError, InvalidInput, NotAuthenticated
 from handoff.escalation.escalator import Escalator
+from handoff.identifiers import checked_id
 from handoff.persistence import queries
 from handoff.persistence.records import Agent
 from handoff.rasa_client import RasaUnavailable
@@ -162,6 +163,10 @@ class AgentApi:
         except Forbidden:
             await self._audit(request, agent, audit.FORBIDDEN, route.name, {"needs": list(route.roles)})
             raise
+        for name, value in request.match_info.items():
+            # Path ids reach queries; a hostile one (a NUL, which PostgreSQL refuses) is a 400.
+            if name.endswith("_id"):
+                checked_id(value, name)
         return await view(request, agent)
 
     def _ip(self, request: web.Request) -> str:
