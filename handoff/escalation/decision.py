@@ -135,10 +135,6 @@ FACT_WORDS = {
 }
 
 
-# The sign of a negative turn: the feeling itself, not something behind it.
-NEGATIVE_SIGN = "negative"
-
-
 @dataclass(frozen=True)
 class _Strain:
     """The signs of strain in one customer turn (see frustration.conversation)."""
@@ -225,8 +221,6 @@ class _Checks:
         rule = self.policy.frustration
         if latest.feelings.emotion in rule.satisfied_emotions and not self._strain_by_turn(latest).signs:
             return None  # loud, but happy: the level and the message score say "intense"
-        if rule.bot_answers_first and self._first_frustrated_turn(latest):
-            return None
         level = _number(self.view.slot("frustration_level"))
         if level is None:
             level = latest.feelings.frustration_level
@@ -246,21 +240,6 @@ class _Checks:
                 latest,
             )
         return None
-
-    def _first_frustrated_turn(self, latest: Turn) -> bool:
-        """The latest message is the first frustrated one of the conversation, with nothing else
-        behind the feeling: no sign of strain in it (repetition, sarcasm, exasperation) and no
-        problem in the store's records of the order. A good agent answers such a message
-        before deciding the customer needs a person ("WHERE is my order" about an order on
-        its way); the next frustrated message, or any of those, still escalates at once."""
-        floor = self.policy.frustration.conversation.negative_min_frustration
-        # Any earlier frustrated message counts, also one before a hand-back: a customer who
-        # is upset again after a person helped has had the bot's answer already.
-        if any((turn.feelings.frustration or 0.0) >= floor for turn in self.view.turns if turn is not latest):
-            return False
-        if any(sign != NEGATIVE_SIGN for sign in self._strain_by_turn(latest).signs):
-            return False
-        return not self._episode_facts() & self.policy.open_problem.store_facts
 
     def _big_complaint(self) -> EscalationReason | None:
         rule = self.policy.frustration.big_complaint
@@ -333,7 +312,7 @@ class _Checks:
                     signs.append((f'"{match.matched_text}"', weight))
             negative = self._negative(turn)
             if negative:
-                signs.append((NEGATIVE_SIGN, points.negative_turn))
+                signs.append(("negative", points.negative_turn))
             strains.append(
                 _Strain(turn, sum(w for _, w in signs), tuple(name for name, _ in signs), negative)
             )

@@ -114,8 +114,6 @@ class FrustrationRule:
     # The latest message reads as one of these: the level and one loud message alone do not
     # escalate (a loud but satisfied customer).
     satisfied_emotions: frozenset[str]
-    # Feelings alone on the first frustrated message of an episode: the bot answers first.
-    bot_answers_first: bool
     conversation: ConversationStrainRule
     big_complaint: BigComplaintRule
 
@@ -276,7 +274,6 @@ def policy_from_dict(data: Any, source: str = "escalation policy") -> Escalation
             message_threshold=frustration.optional_fraction("message_threshold"),
             resolved_intents=frozenset(frustration.names("resolved_intents")),
             satisfied_emotions=frozenset(frustration.names("satisfied_emotions")),
-            bot_answers_first=frustration.boolean("bot_answers_first"),
             conversation=ConversationStrainRule(
                 window_turns=strain.integer("window_turns", minimum=1),
                 threshold=strain.number("threshold", minimum=0.5),

@@ -396,53 +396,6 @@ def test_thanks_for_nothing_is_not_a_resolution(policy: EscalationPolicy) -> Non
     assert codes(judge(builder, policy)) == {"frustration"}
 
 
-def loud_first_message() -> TrackerBuilder:
-    return start().user(
-        "WHERE is my order ORD-10002?!",
-        "order_status",
-        emotion="frustrated",
-        frustration=0.95,
-        frustration_level=0.8,
-    )
-
-
-def test_a_first_loud_message_about_a_sound_order_is_answered_before_a_person_comes(
-    policy: EscalationPolicy,
-) -> None:
-    builder = loud_first_message()
-    asks(builder, "email", ASK_EMAIL, "utter_ask_email", goal="order_status", order_id="ORD-10002")
-    assert judge(builder, policy).escalate is False
-
-    # Still frustrated after the bot's answer: now a person takes over.
-    builder.user(
-        "just tell me where it is",
-        "order_status",
-        emotion="frustrated",
-        frustration=0.7,
-        frustration_level=0.85,
-    )
-    assert codes(judge(builder, policy)) == {"frustration"}
-
-
-def test_a_first_loud_message_escalates_at_once_with_a_sign_of_strain(policy: EscalationPolicy) -> None:
-    builder = start().user(
-        "THIRD TIME I'M ASKING, where is my order?!",
-        "order_status",
-        emotion="frustrated",
-        frustration=0.95,
-        frustration_level=0.8,
-    )
-    assert codes(judge(builder, policy)) == {"frustration"}
-
-
-def test_a_first_loud_message_escalates_at_once_when_the_store_shows_the_order_late(
-    policy: EscalationPolicy,
-) -> None:
-    builder = loud_first_message()
-    looks_up(builder, "action_order_status", "It is 5 days overdue.", "utter_order_late", ["overdue"])
-    assert "frustration" in codes(judge(builder, policy))
-
-
 def test_a_routine_request_with_high_stakes_stays_with_the_bot(policy: EscalationPolicy) -> None:
     """Cancelling because a sister was in hospital: gentleness, not a queue."""
     builder = start().user(

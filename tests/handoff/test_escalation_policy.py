@@ -104,11 +104,8 @@ def test_unreadable_and_invalid_files_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_a_designer_can_lower_the_threshold_and_it_takes_effect(raw: dict[str, Any]) -> None:
-    # Two frustrated messages: the first one alone is answered by the bot (bot_answers_first).
     tracker = (
         TrackerBuilder()
-        .user("where is it", "order_status", frustration=0.6, frustration_level=0.45)
-        .bot("It left our warehouse yesterday.", "utter_order_status")
         .user("still waiting...", "order_status", frustration=0.5, frustration_level=0.55)
         .build()
     )
