@@ -10,15 +10,31 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import socketio
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.handoff.clients import WAIT
 
+# The gateway settings a socket fuzz test runs with. One connection lives across all
+# examples, and the event loop (which runs the gateway and the client alike) stands still
+# while hypothesis draws or shrinks the next example: with the suite's 1 s ping, a pause of
+# 2 s on a busy machine dropped the session and every later example failed. A benchmark run
+# also starts thousands of sessions and messages from one address. Neither heartbeats nor
+# rate limits are what these tests are about.
+FUZZ_GATEWAY: dict[str, Any] = {
+    "ping_interval": 60.0,
+    "ping_timeout": 60.0,
+    "customer_events_burst": 10**6,
+    "connection_messages_burst": 10**6,
+    "conversation_messages_burst": 10**6,
+    "new_sessions_per_address": 10**6,
+}
 DEFAULT_EXAMPLES = 300
 EXAMPLES = int(os.environ.get("HANDOFF_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 FUZZ_SETTINGS = settings(
@@ -105,3 +121,26 @@ class SocketFuzz:
             f"{self.name}: {self.tally['examples']} examples, {self.tally['events']} events, "
             f"{self.tally['internal_error']} crashes, {self.tally['unanswered']} unanswered; answers: {answers}"
         )
+
+
+def arguments(draw: st.DrawFn, body: Any, counts: list[str]) -> tuple[Any, ...]:
+    """The event's arguments: none, the body, or the body and a stray second value, drawn
+    from `counts` ("none", "one", "two"; repeat one to weigh it)."""
+    count = draw(st.sampled_from(counts))
+    if count == "none":
+        return ()
+    if count == "two":
+        return (body, draw(VALUE))
+    return (body,)
+
+
+def tally_report(fuzz: SocketFuzz) -> Callable[[], Iterator[None]]:
+    """A module fixture that prints the fuzz test's tally when the module is done."""
+
+    @pytest.fixture(scope="module", autouse=True)
+    def report() -> Iterator[None]:
+        yield
+        if fuzz.tally:
+            print("\n" + fuzz.summary())
+
+    return report

@@ -14,11 +14,9 @@ How many examples a run draws: tests/handoff/fuzzing.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,7 +24,15 @@ from hypothesis import strategies as st
 from handoff.agents.namespace import EVENT_ROLES
 from tests.handoff.clients import Agent, Customer
 from tests.handoff.conftest import Running, StartGateway
-from tests.handoff.fuzzing import FUZZ_SETTINGS, TEXT, VALUE, SocketFuzz
+from tests.handoff.fuzzing import (
+    FUZZ_GATEWAY,
+    FUZZ_SETTINGS,
+    TEXT,
+    VALUE,
+    SocketFuzz,
+    arguments,
+    tally_report,
+)
 from tests.handoff.test_handoff_flow import escalate
 
 AGENT_EVENTS = tuple(sorted(EVENT_ROLES))
@@ -71,27 +77,12 @@ class Console:
         assert claimed["ok"], claimed
 
 
-@pytest.fixture(scope="module", autouse=True)
-def report() -> Iterator[None]:
-    yield
-    if FUZZ.tally:
-        print("\n" + FUZZ.summary())
+report = tally_report(FUZZ)
 
 
 @pytest_asyncio.fixture
 async def console(start_gateway: StartGateway) -> Console:
-    # One connection lives across all examples while the event loop stands still between
-    # them (hypothesis draws the next one): a long heartbeat keeps it (see the customer fuzz).
-    # A benchmark run hands thousands of conversations away and starts new ones from one
-    # address: the customer-side limits are not what this test is about either.
-    gw: Running = await start_gateway(
-        ping_interval=60.0,
-        ping_timeout=60.0,
-        customer_events_burst=10**6,
-        connection_messages_burst=10**6,
-        conversation_messages_burst=10**6,
-        new_sessions_per_address=10**6,
-    )
+    gw: Running = await start_gateway(**FUZZ_GATEWAY)
     other_agent_id = await gw.create_agent("bea", "Bea", presence="available")
     agent = await gw.logged_in_agent("ana", "Ana")
     console = Console(gw, agent, other_agent_id)
@@ -153,12 +144,7 @@ def events(draw: st.DrawFn, console: Console) -> tuple[str, tuple[Any, ...]]:
         if draw(st.integers(0, 4)) == 0
         else near_valid(event, console)
     )
-    args = draw(st.sampled_from(["one"] * 8 + ["none", "two"]))
-    if args == "none":
-        return event, ()
-    if args == "two":
-        return event, (body, draw(VALUE))
-    return event, (body,)
+    return event, arguments(draw, body, ["one"] * 8 + ["none", "two"])
 
 
 @FUZZ_SETTINGS

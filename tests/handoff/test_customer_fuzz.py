@@ -13,17 +13,26 @@ How many examples a run draws: tests/handoff/fuzzing.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.handoff.clients import Customer
 from tests.handoff.conftest import Running, StartGateway
-from tests.handoff.fuzzing import DEEP, FUZZ_SETTINGS, INTEGER, JSON, TEXT, VALUE, SocketFuzz
+from tests.handoff.fuzzing import (
+    DEEP,
+    FUZZ_GATEWAY,
+    FUZZ_SETTINGS,
+    INTEGER,
+    JSON,
+    TEXT,
+    VALUE,
+    SocketFuzz,
+    arguments,
+    tally_report,
+)
 
 CUSTOMER_EVENTS = (
     "session_request",
@@ -81,35 +90,16 @@ def events(draw: st.DrawFn) -> tuple[str, tuple[Any, ...]]:
     names = st.sampled_from(CUSTOMER_EVENTS * 5 + OTHER_EVENTS)
     event = draw(st.text(max_size=20) if draw(st.integers(0, 9)) == 0 else names)
     body = draw(st.one_of(near_valid(event), VALUE))
-    args = draw(st.sampled_from(["one", "one", "one", "none", "two"]))
-    if args == "none":
-        return event, ()
-    if args == "two":
-        return event, (body, draw(VALUE))
-    return event, (body,)
+    return event, arguments(draw, body, ["one", "one", "one", "none", "two"])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def report() -> Iterator[None]:
-    yield
-    if FUZZ.tally:
-        print("\n" + FUZZ.summary())
+report = tally_report(FUZZ)
 
 
 @pytest_asyncio.fixture
 async def customer(start_gateway: StartGateway) -> Customer:
-    # One connection lives across all examples, and the event loop (which runs the gateway
-    # and the client alike) stands still while hypothesis draws or shrinks the next example:
-    # with the suite's 1 s ping, a pause of 2 s on a busy machine dropped the session and
-    # every later example failed. Heartbeats are not what this test is about.
     gw: Running = await start_gateway(
-        ping_interval=60.0,
-        ping_timeout=60.0,
-        customer_events_burst=10**6,
-        connection_messages_burst=10**6,
-        conversation_messages_burst=10**6,
-        new_sessions_per_address=10**6,
-        identity_secret=b"the shop's identity secret, 32+ bytes",
+        **FUZZ_GATEWAY, identity_secret=b"the shop's identity secret, 32+ bytes"
     )
     client = gw.customer()
     await client.connect()
