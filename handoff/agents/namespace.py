@@ -179,22 +179,20 @@ class AgentNamespace(socketio.AsyncNamespace):
             logger.info("agent socket %s disconnected before joining %s", sid, room)
 
     async def _run(self, sid: str, event: str, data: Any, handler: Handler) -> dict[str, Any]:
-        """Check the token and the event's roles, then run it; every error becomes the ack."""
+        """Check the token and the event's roles, then run it (trigger_event turns every
+        error into the ack)."""
+        session = await self.get_session(sid)
+        agent = await self.auth.authenticate(session.get("token"))
         try:
-            session = await self.get_session(sid)
-            agent = await self.auth.authenticate(session.get("token"))
-            try:
-                require_role(agent, EVENT_ROLES[event], f"'{event}'")
-            except HandoffError:
-                await self._audit(sid, agent, audit.FORBIDDEN, event, {"needs": list(EVENT_ROLES[event])})
-                raise
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise InvalidInput("event data must be an object")
-            return {"ok": True, **(await handler(agent, data))}
-        except HandoffError as error:
-            return {"ok": False, "error": error.to_dict()}
+            require_role(agent, EVENT_ROLES[event], f"'{event}'")
+        except HandoffError:
+            await self._audit(sid, agent, audit.FORBIDDEN, event, {"needs": list(EVENT_ROLES[event])})
+            raise
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise InvalidInput("event data must be an object")
+        return {"ok": True, **(await handler(agent, data))}
 
     async def _audit(
         self, sid: str, agent: Agent, action: str, target: str | None, detail: dict[str, Any] | None = None
